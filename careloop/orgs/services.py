@@ -1,0 +1,84 @@
+"""Write paths for the organization model (facilities, units, people, accounts, roles)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+
+from careloop.audit.services import audit_record
+from careloop.core.time import is_valid_timezone
+from careloop.orgs.models import Facility, Membership, User
+from careloop.orgs.permissions import has_capability_anywhere
+from careloop.policies.calendars import CALENDARS
+from careloop.policies.packs import shipped_packs
+
+
+def _validate(instance: models.Model) -> None:
+    if isinstance(instance, Facility):
+        if not is_valid_timezone(instance.time_zone):
+            raise ValidationError(
+                {"time_zone": f"'{instance.time_zone}' is not an IANA time zone."}
+            )
+        if instance.holiday_calendar not in CALENDARS:
+            raise ValidationError({"holiday_calendar": "Unknown holiday calendar."})
+        unknown = [p for p in instance.policy_packs if p not in shipped_packs()]
+        if unknown:
+            raise ValidationError({"policy_packs": f"Unknown policy packs: {', '.join(unknown)}."})
+    if (
+        isinstance(instance, Membership)
+        and instance.unit_id is not None
+        and (instance.unit is None or instance.unit.facility_id != instance.facility_id)
+    ):
+        raise ValidationError({"unit": "The unit must belong to the chosen facility."})
+
+
+def org_record_save(
+    *, actor: User, instance: models.Model, fields: list[str], now: datetime
+) -> models.Model:
+    """Create or change one record of the organization model, with its audit event."""
+    if not has_capability_anywhere(actor, "administer"):
+        raise PermissionDenied("Only organization administrators can change this.")
+    organization_id = actor.organization_id
+    _validate(instance)
+    creating = instance.pk is None
+    with transaction.atomic():
+        instance.save()
+        audit_record(
+            actor=actor,
+            action="C" if creating else "U",
+            event_type=f"org.{instance._meta.model_name}.{'created' if creating else 'changed'}",
+            at=now,
+            organization_id=organization_id,
+            object_type=str(instance._meta.model_name),
+            object_id=str(instance.pk),
+            fields=fields,
+            actor_role="admin",
+        )
+    return instance
+
+
+def user_set_password(*, actor: User, user: User, password: str, now: datetime) -> None:
+    if (
+        not has_capability_anywhere(actor, "administer")
+        or user.organization_id != actor.organization_id
+    ):
+        raise PermissionDenied("Only this organization's administrators can set passwords.")
+    from django.contrib.auth.password_validation import validate_password
+
+    validate_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(
+            actor=actor,
+            action="U",
+            event_type="org.user.password_set",
+            at=now,
+            organization_id=actor.organization_id,
+            object_type="user",
+            object_id=str(user.pk),
+            fields=["password"],
+            actor_role="admin",
+        )

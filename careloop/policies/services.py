@@ -1,0 +1,265 @@
+"""Starting, stopping, pausing and sweeping clocks. Called from case services and the worker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from careloop.cases.models import Case
+from careloop.cases.timeline import case_event_record
+from careloop.orgs.models import User
+from careloop.policies.applicability import CaseFacts, packs_for, rule_applies
+from careloop.policies.calendars import holiday_check
+from careloop.policies.clocks import ClockUnit, deadline, resume_due_at, warning_at
+from careloop.policies.models import CaseClock, ClockStatus
+from careloop.policies.packs import ClockRule, Pack, shipped_packs
+
+LIVE = (ClockStatus.RUNNING, ClockStatus.PAUSED)
+
+
+def case_facts(case: Case) -> CaseFacts:
+    return CaseFacts(
+        kind=case.kind,
+        setting=case.facility.setting,
+        abuse_alleged=case.abuse_alleged,
+        serious_injury=case.serious_injury,
+    )
+
+
+def _start_at(case: Case, rule: ClockRule) -> datetime:
+    if rule.start == "allegation_known":
+        return case.allegation_known_at or case.received_at
+    if rule.start == "incident":
+        return case.incident_at or case.allegation_known_at or case.received_at
+    return case.received_at
+
+
+def _duration(case: Case, pack: Pack, rule: ClockRule) -> int:
+    override = case.organization.clock_overrides.get(f"{pack.id}:{rule.id}")
+    return int(override) if isinstance(override, int) and override >= 0 else rule.duration
+
+
+def clock_due(case: Case, rule: ClockRule, *, start_at: datetime, duration: int) -> datetime:
+    facility = case.facility
+    calendar_id = facility.holiday_calendar if rule.calendar == "facility" else rule.calendar
+    extra = (
+        frozenset(d.on for d in facility.closure_days.all())
+        if rule.calendar == "facility"
+        else frozenset()
+    )
+    return deadline(
+        start_at=start_at,
+        duration=duration,
+        unit=ClockUnit(rule.unit),
+        tz=ZoneInfo(facility.time_zone),
+        is_holiday=holiday_check(calendar_id=calendar_id, extra_dates=extra),
+    )
+
+
+def clocks_start_for_case(*, case: Case, actor: User | None, now: datetime) -> list[CaseClock]:
+    """Start every clock the facility's packs set for this case that is not running yet; clocks
+    that no longer apply (after a reclassification) are cancelled. Runs in the caller's
+    transaction."""
+    facts = case_facts(case)
+    packs = packs_for(facts=facts, enabled=case.facility.policy_packs, packs=shipped_packs())
+    wanted = {
+        (p.id, r.id): (p, r) for p in packs for r in p.clocks if rule_applies(rule=r, facts=facts)
+    }
+    existing = {(c.pack_id, c.clock_id): c for c in case.clocks.all()}
+    for key, clock in existing.items():
+        if key not in wanted and clock.status in LIVE:
+            clock.status = ClockStatus.CANCELLED
+            clock.save(update_fields=["status"])
+            case_event_record(
+                case=case,
+                actor=actor,
+                at=now,
+                kind="clock_cancelled",
+                summary=f"Clock no longer applies: {clock.label}",
+                object_type="clock",
+                object_id=str(clock.pk),
+                changes={"status": (ClockStatus.RUNNING, ClockStatus.CANCELLED)},
+            )
+    started = []
+    for key, (pack, rule) in wanted.items():
+        if key in existing and existing[key].status != ClockStatus.CANCELLED:
+            continue
+        start_at = _start_at(case, rule)
+        due_at = clock_due(case, rule, start_at=start_at, duration=_duration(case, pack, rule))
+        warn_at = (
+            warning_at(start_at=start_at, due_at=due_at, fraction=rule.warn_fraction)
+            if rule.warn_fraction
+            else None
+        )
+        values = {
+            "pack_version": pack.version,
+            "label": rule.label,
+            "rule": rule.rule,
+            "start_event": rule.start,
+            "started_at": start_at,
+            "duration": _duration(case, pack, rule),
+            "unit": str(rule.unit),
+            "calendar": rule.calendar,
+            "stops_on": list(rule.stops_on),
+            "escalations": [{"at": e.at, "notify": list(e.notify)} for e in rule.escalations],
+            "due_at": due_at,
+            "warn_at": warn_at,
+            "pausable": rule.pausable,
+            "status": ClockStatus.RUNNING,
+            "met_at": None,
+            "paused_at": None,
+            "warned_at": None,
+            "breached_at": None,
+        }
+        clock, _ = CaseClock.objects.update_or_create(
+            case=case, pack_id=pack.id, clock_id=rule.id, defaults=values
+        )
+        started.append(clock)
+        case_event_record(
+            case=case,
+            actor=actor,
+            at=now,
+            kind="clock_started",
+            summary=f"Clock started: {rule.label}, due {due_at:%Y-%m-%d %H:%M} UTC",
+            object_type="clock",
+            object_id=str(clock.pk),
+            changes={"due_at": (None, due_at)},
+        )
+    return started
+
+
+def clocks_stop(
+    *, case: Case, actor: User | None, stop_event: str, at: datetime
+) -> list[CaseClock]:
+    """Mark met every live clock that this event stops (a breached clock records when it was
+    finally met but stays breached)."""
+    stopped = []
+    for clock in (
+        case.clocks.select_for_update()
+        .filter(met_at__isnull=True)
+        .exclude(status=ClockStatus.CANCELLED)
+    ):
+        if stop_event not in clock.stops_on:
+            continue
+        old = clock.status
+        clock.met_at = at
+        if clock.status != ClockStatus.BREACHED:
+            clock.status = ClockStatus.MET
+        clock.save(update_fields=["met_at", "status"])
+        stopped.append(clock)
+        late = " (late)" if clock.status == ClockStatus.BREACHED else ""
+        case_event_record(
+            case=case,
+            actor=actor,
+            at=at,
+            kind="clock_met",
+            summary=f"Clock met{late}: {clock.label}",
+            object_type="clock",
+            object_id=str(clock.pk),
+            changes={"status": (old, clock.status)},
+        )
+    return stopped
+
+
+@transaction.atomic
+def clock_pause(*, actor: User, clock: CaseClock, now: datetime) -> CaseClock:
+    clock = CaseClock.objects.select_for_update().get(pk=clock.pk)
+    if not clock.pausable:
+        raise ValueError("This clock cannot be paused: the rule that sets it allows no pause.")
+    if clock.status != ClockStatus.RUNNING:
+        raise ValueError("Only a running clock can be paused.")
+    clock.status = ClockStatus.PAUSED
+    clock.paused_at = now
+    clock.save(update_fields=["status", "paused_at"])
+    case_event_record(
+        case=clock.case,
+        actor=actor,
+        at=now,
+        kind="clock_paused",
+        summary=f"Clock paused: {clock.label}",
+        object_type="clock",
+        object_id=str(clock.pk),
+        changes={"status": (ClockStatus.RUNNING, ClockStatus.PAUSED)},
+    )
+    return clock
+
+
+@transaction.atomic
+def clock_resume(*, actor: User, clock: CaseClock, now: datetime) -> CaseClock:
+    clock = CaseClock.objects.select_for_update().get(pk=clock.pk)
+    if clock.status != ClockStatus.PAUSED or clock.paused_at is None:
+        raise ValueError("Only a paused clock can be resumed.")
+    old_due = clock.due_at
+    clock.due_at = resume_due_at(due_at=clock.due_at, paused_at=clock.paused_at, resumed_at=now)
+    if clock.warn_at is not None:
+        clock.warn_at = clock.warn_at + (clock.due_at - old_due)
+    clock.status = ClockStatus.RUNNING
+    clock.paused_at = None
+    clock.save(update_fields=["due_at", "warn_at", "status", "paused_at"])
+    case_event_record(
+        case=clock.case,
+        actor=actor,
+        at=now,
+        kind="clock_resumed",
+        summary=f"Clock resumed: {clock.label}",
+        object_type="clock",
+        object_id=str(clock.pk),
+        changes={"due_at": (old_due, clock.due_at)},
+    )
+    return clock
+
+
+def clocks_sweep(*, now: datetime, limit: int = 500) -> tuple[int, int]:
+    """Record warnings and breaches that are due. Each is claimed by a conditional UPDATE, so
+    however many workers sweep at once, each warning and breach is recorded exactly once."""
+    warned = breached = 0
+    due_ids = list(
+        CaseClock.objects.filter(status=ClockStatus.RUNNING, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for clock_id in due_ids:
+        if _claim(clock_id, now, level="breach"):
+            breached += 1
+    warn_ids = list(
+        CaseClock.objects.filter(
+            status=ClockStatus.RUNNING, warned_at__isnull=True, warn_at__lte=now, due_at__gt=now
+        )
+        .order_by("warn_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for clock_id in warn_ids:
+        if _claim(clock_id, now, level="warning"):
+            warned += 1
+    return warned, breached
+
+
+def _claim(clock_id: int, now: datetime, *, level: str) -> bool:
+    from careloop.policies.escalation import escalation_queue
+
+    with transaction.atomic():
+        running = CaseClock.objects.filter(pk=clock_id, status=ClockStatus.RUNNING)
+        if level == "breach":
+            won = running.filter(due_at__lte=now).update(
+                status=ClockStatus.BREACHED, breached_at=now
+            )
+        else:
+            won = running.filter(warned_at__isnull=True, warn_at__lte=now).update(warned_at=now)
+        if not won:
+            return False
+        clock = CaseClock.objects.select_related("case").get(pk=clock_id)
+        word = "Breached" if level == "breach" else "At risk"
+        case_event_record(
+            case=clock.case,
+            actor=None,
+            at=now,
+            kind=f"clock_{'breached' if level == 'breach' else 'warning'}",
+            summary=f"{word}: {clock.label} (due {clock.due_at:%Y-%m-%d %H:%M} UTC)",
+            object_type="clock",
+            object_id=str(clock.pk),
+            changes={"status": (ClockStatus.RUNNING, clock.status)} if level == "breach" else {},
+        )
+        escalation_queue(clock=clock, level=level, now=now)
+    return True
