@@ -120,6 +120,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("CARELOOP_STATIC_ROOT", str(DATA_DIR / "static")))
+WHITENOISE_USE_FINDERS = not PRODUCTION  # embedded mode serves app static files directly
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -58,10 +58,12 @@ def verify_chain(
             problems.append(ChainProblem(seq, "contents were changed after recording"))
         prev = record["hash"]
         expected_seq = seq + 1
-    if expected_seq - 1 != head_seq or prev != head_hash:
+    if expected_seq - 1 != head_seq:
         problems.append(
             ChainProblem(
                 expected_seq - 1, f"chain ends at #{expected_seq - 1}, head says #{head_seq}"
             )
         )
+    elif prev != head_hash:
+        problems.append(ChainProblem(head_seq, "the last event does not match the chain head"))
     return problems

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from careloop.cases.models import Case
@@ -167,9 +168,9 @@ def clocks_stop(
 def clock_pause(*, actor: User, clock: CaseClock, now: datetime) -> CaseClock:
     clock = CaseClock.objects.select_for_update().get(pk=clock.pk)
     if not clock.pausable:
-        raise ValueError("This clock cannot be paused: the rule that sets it allows no pause.")
+        raise ValidationError("This clock cannot be paused: the rule that sets it allows no pause.")
     if clock.status != ClockStatus.RUNNING:
-        raise ValueError("Only a running clock can be paused.")
+        raise ValidationError("Only a running clock can be paused.")
     clock.status = ClockStatus.PAUSED
     clock.paused_at = now
     clock.save(update_fields=["status", "paused_at"])
@@ -190,7 +191,7 @@ def clock_pause(*, actor: User, clock: CaseClock, now: datetime) -> CaseClock:
 def clock_resume(*, actor: User, clock: CaseClock, now: datetime) -> CaseClock:
     clock = CaseClock.objects.select_for_update().get(pk=clock.pk)
     if clock.status != ClockStatus.PAUSED or clock.paused_at is None:
-        raise ValueError("Only a paused clock can be resumed.")
+        raise ValidationError("Only a paused clock can be resumed.")
     old_due = clock.due_at
     clock.due_at = resume_due_at(due_at=clock.due_at, paused_at=clock.paused_at, resumed_at=now)
     if clock.warn_at is not None:
@@ -211,9 +212,10 @@ def clock_resume(*, actor: User, clock: CaseClock, now: datetime) -> CaseClock:
     return clock
 
 
-def clocks_sweep(*, now: datetime, limit: int = 500) -> tuple[int, int]:
+def clocks_sweep(*, now: datetime, limit: int = 500, notify: bool = True) -> tuple[int, int]:
     """Record warnings and breaches that are due. Each is claimed by a conditional UPDATE, so
-    however many workers sweep at once, each warning and breach is recorded exactly once."""
+    however many workers sweep at once, each warning and breach is recorded exactly once.
+    `notify=False` records without paging anyone (backfilling history on import)."""
     warned = breached = 0
     due_ids = list(
         CaseClock.objects.filter(status=ClockStatus.RUNNING, due_at__lte=now)
@@ -221,7 +223,7 @@ def clocks_sweep(*, now: datetime, limit: int = 500) -> tuple[int, int]:
         .values_list("pk", flat=True)[:limit]
     )
     for clock_id in due_ids:
-        if _claim(clock_id, now, level="breach"):
+        if _claim(clock_id, now, level="breach", notify=notify):
             breached += 1
     warn_ids = list(
         CaseClock.objects.filter(
@@ -231,12 +233,12 @@ def clocks_sweep(*, now: datetime, limit: int = 500) -> tuple[int, int]:
         .values_list("pk", flat=True)[:limit]
     )
     for clock_id in warn_ids:
-        if _claim(clock_id, now, level="warning"):
+        if _claim(clock_id, now, level="warning", notify=notify):
             warned += 1
     return warned, breached
 
 
-def _claim(clock_id: int, now: datetime, *, level: str) -> bool:
+def _claim(clock_id: int, now: datetime, *, level: str, notify: bool) -> bool:
     from careloop.policies.escalation import escalation_queue
 
     with transaction.atomic():
@@ -261,5 +263,6 @@ def _claim(clock_id: int, now: datetime, *, level: str) -> bool:
             object_id=str(clock.pk),
             changes={"status": (ClockStatus.RUNNING, clock.status)} if level == "breach" else {},
         )
-        escalation_queue(clock=clock, level=level, now=now)
+        if notify:
+            escalation_queue(clock=clock, level=level, now=now)
     return True

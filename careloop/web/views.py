@@ -138,11 +138,16 @@ def _case_context(
         "assign": {"owner": case.owner},
         "reclassify": {"kind": case.kind},
     }
-    forms = {
-        name: bound.get(name) or action_form(action, case, initial=initials.get(name))
+    shown = _applicable_actions(case, letter_issued=bool(letter and letter.issued_at))
+    forms = [
+        (
+            name,
+            action.title,
+            bound.get(name) or action_form(action, case, initial=initials.get(name)),
+        )
         for name, action in ACTIONS.items()
-        if has_capability(user, action.capability, case)
-    }
+        if name in shown and has_capability(user, action.capability, case)
+    ]
     clocks = [(c, clock_state_of(c, now)) for c in case.clocks.all()]
     return {
         "case": case,
@@ -161,6 +166,21 @@ def _case_context(
         "can_work": has_capability(user, "work_case", case),
         "hcat": [(label, getattr(case, name)) for name, label in HCAT_CATEGORIES],
     }
+
+
+BUTTON_ACTIONS = frozenset({"task_done", "clock_pause", "clock_resume"})
+
+
+def _applicable_actions(case: Case, *, letter_issued: bool) -> set[str]:
+    """The forms worth showing for the case as it stands (the services still enforce the rules)."""
+    if case.status == Status.CLOSED:
+        return {"move", "note", "retention"}
+    shown = set(ACTIONS) - BUTTON_ACTIONS
+    if case.acknowledged_at is not None:
+        shown.discard("acknowledge")
+    if letter_issued:
+        shown -= {"letter", "letter_issue"}
+    return shown
 
 
 @require_GET

@@ -1,0 +1,138 @@
+"""Fixtures for the browser tests: one headless Chromium per session, fresh contexts per test,
+the demo organization made through the real services, and a sign-in helper.
+
+Playwright's sync API keeps an event loop in this thread, and Django refuses synchronous
+database calls from a thread with a running loop; the tests (not the server) need them, so the
+guard is lifted for this test process only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+
+from careloop.core.demo import DEMO_PASSWORD, DemoResult, demo_create
+from careloop.core.time import utcnow
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 15_000
+
+ContextFactory = Callable[..., BrowserContext]
+SignIn = Callable[[Page, str], None]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """The demo makes ten accounts; the default hasher would spend seconds on them."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _set_append_only(enabled: bool) -> None:
+    """Switch the audit log's append-only triggers (migration audit 0002) off or back on."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            verb = "ENABLE" if enabled else "DISABLE"
+            cursor.execute(f"ALTER TABLE audit_auditevent {verb} TRIGGER audit_event_append_only")
+        elif connection.vendor == "sqlite":
+            if enabled:
+                cursor.execute(
+                    "CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON "
+                    "audit_auditevent BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); "
+                    "END;"
+                )
+                cursor.execute(
+                    "CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON "
+                    "audit_auditevent BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); "
+                    "END;"
+                )
+            else:
+                cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
+                cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_cleared_after(transactional_db: None) -> Iterator[None]:
+    """These tests commit (the live server reads what they write). The flush that resets the
+    database afterwards deletes audit rows, which the append-only triggers refuse; empty the
+    audit log around them first, then put them back."""
+    yield
+    _set_append_only(False)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent")
+    _set_append_only(True)
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
+    driver = sync_playwright().start()
+    yield driver
+    driver.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright_driver: Playwright) -> Iterator[Browser]:
+    browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_context(chromium: Browser, live_server: Any) -> Iterator[ContextFactory]:
+    """new_context(**options): a browser context pointed at the live server; all the contexts
+    a test makes are closed after it."""
+    made: list[BrowserContext] = []
+
+    def make(**options: Any) -> BrowserContext:
+        context = chromium.new_context(base_url=live_server.url, **options)
+        context.set_default_timeout(TIMEOUT_MS)
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context: ContextFactory) -> Page:
+    return new_context().new_page()
+
+
+@pytest.fixture
+def demo(transactional_db: None) -> DemoResult:
+    """Riverside Health Partners with its accounts and 20 cases, made before the browser starts."""
+    return demo_create(now=utcnow(), cases=20, seed=1)
+
+
+def _sign_in(page: Page, username: str) -> None:
+    page.goto("/login/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name=f"Sign out {username}")).to_be_visible()
+
+
+@pytest.fixture
+def sign_in() -> SignIn:
+    """sign_in(page, username): sign in through the login form with the demo password."""
+    return _sign_in
