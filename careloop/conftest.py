@@ -29,6 +29,12 @@ RECEIVED_AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 NARRATIVE = "My father waited four hours for pain relief on 4 West and nobody came."
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # WhiteNoise warns once per test client when collectstatic has not been run; tests never
+    # serve static files.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

@@ -31,7 +31,7 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event to the chain. `detail` must never hold client free text."""
     at = at.astimezone(UTC)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
         record: dict[str, Any] = {
             "seq": head.last_seq + 1,

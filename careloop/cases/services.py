@@ -10,12 +10,15 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 
+from careloop.audit.services import audit_record
 from careloop.cases.lifecycle import can_move, is_reopen
 from careloop.cases.models import (
     HCAT_CATEGORIES,
     Case,
     CaseCounter,
+    CaseEvent,
     Channel,
     ContactPreference,
     DecisionLetter,
@@ -30,7 +33,7 @@ from careloop.cases.timeline import case_event_record
 from careloop.core.text import clean_text
 from careloop.core.time import local_date
 from careloop.orgs.models import Facility, Person, Unit, User
-from careloop.orgs.permissions import has_capability
+from careloop.orgs.permissions import has_capability, role_label
 from careloop.policies.applicability import packs_for
 from careloop.policies.packs import Requirement, shipped_packs
 from careloop.policies.services import case_facts, clocks_start_for_case, clocks_stop
@@ -112,14 +115,14 @@ def _validate_new(data: NewCase, *, now: datetime) -> dict[str, str]:
 
 
 def _next_reference(*, facility: Facility, on: date) -> str:
-    counter, _ = CaseCounter.objects.get_or_create(
-        organization_id=facility.organization_id, year=on.year
-    )
-    counter = CaseCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
-    counter.save(update_fields=["last"])
+    """Take the next number for the organization and year; the row lock serializes openers."""
+    counters = CaseCounter.objects.filter(organization_id=facility.organization_id, year=on.year)
+    if not counters.update(last=F("last") + 1):
+        CaseCounter.objects.get_or_create(organization_id=facility.organization_id, year=on.year)
+        counters.update(last=F("last") + 1)
+    number = counters.values_list("last", flat=True).get()
     prefix = facility.organization.reference_prefix
-    return f"{prefix}-{on.year}-{counter.last:06d}"
+    return f"{prefix}-{on.year}-{number:06d}"
 
 
 def case_open(*, actor: User | None, data: NewCase, now: datetime) -> Case:
@@ -139,13 +142,16 @@ def case_open(*, actor: User | None, data: NewCase, now: datetime) -> Case:
         from django.core.validators import validate_email
 
         validate_email(email)
+    # The number is taken in its own short transaction, so concurrent openers do not queue on
+    # the counter row; a failed open leaves a gap in the numbering, never a duplicate.
     with transaction.atomic():
         reference = _next_reference(
             facility=data.facility,
             on=local_date(at=received_at, tz_name=data.facility.time_zone),
         )
+    with transaction.atomic():
         case = Case.objects.create(
-            organization_id=data.facility.organization_id,
+            organization=data.facility.organization,
             facility=data.facility,
             unit=data.unit,
             reference=reference,
@@ -170,17 +176,28 @@ def case_open(*, actor: User | None, data: NewCase, now: datetime) -> Case:
         )
         if data.staff_involved:
             case.staff_involved.set(data.staff_involved)
-        case_event_record(
+        CaseEvent.objects.create(
             case=case,
-            actor=actor,
             at=now,
+            actor=actor,
             kind="opened",
-            action="C",
             summary=f"{case.get_kind_display()} received by {case.get_channel_display().lower()}",
-            changes={"status": (None, case.status), "kind": (None, case.kind)},
-            fields=["kind", "narrative", "reporter_type", "channel", "received_at"],
+            changes={"status": [None, case.status], "kind": [None, case.kind]},
         )
-        clocks_start_for_case(case=case, actor=actor, now=now)
+        clocks_start_for_case(case=case, actor=actor, now=now, new_case=True)
+        # Last, so the audit chain's lock is held only for the end of the transaction.
+        audit_record(
+            actor=actor,
+            action="C",
+            event_type="case.opened",
+            at=now,
+            organization_id=case.organization_id,
+            case_id=case.pk,
+            object_type="case",
+            object_id=str(case.pk),
+            fields=["kind", "narrative", "reporter_type", "channel", "received_at"],
+            actor_role=role_label(actor, case) if actor is not None else "",
+        )
     return case
 
 

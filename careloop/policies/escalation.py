@@ -55,14 +55,19 @@ def notification_deliver(*, notification_id: int, now: datetime) -> bool:
     n = Notification.objects.select_related("clock__case").get(pk=notification_id)
     case = n.clock.case
     word = "BREACHED" if n.level == "breach" else "at risk"
-    send_mail(
-        subject=f"[Careloop] {case.reference}: {n.clock.label} {word}",
-        message=(
-            f"Case {case.reference}: the clock '{n.clock.label}' is {word}.\n"
-            f"Due: {n.clock.due_at:%Y-%m-%d %H:%M} UTC.\n"
-            "Open Careloop to act on it."
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[n.recipient_email],
-    )
+    try:
+        send_mail(
+            subject=f"[Careloop] {case.reference}: {n.clock.label} {word}",
+            message=(
+                f"Case {case.reference}: the clock '{n.clock.label}' is {word}.\n"
+                f"Due: {n.clock.due_at:%Y-%m-%d %H:%M} UTC.\n"
+                "Open Careloop to act on it."
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[n.recipient_email],
+        )
+    except Exception:
+        # Release the claim so a retry can send it; the task records the failure.
+        Notification.objects.filter(pk=notification_id).update(sent_at=None)
+        raise
     return True

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from careloop.cases.models import Case
+from careloop.cases.models import Case, CaseEvent
 from careloop.cases.timeline import case_event_record
 from careloop.orgs.models import User
 from careloop.policies.applicability import CaseFacts, packs_for, rule_applies
 from careloop.policies.calendars import holiday_check
-from careloop.policies.clocks import ClockUnit, deadline, resume_due_at, warning_at
+from careloop.policies.clocks import deadline, resume_due_at, warning_at
 from careloop.policies.models import CaseClock, ClockStatus
-from careloop.policies.packs import ClockRule, Pack, shipped_packs
+from careloop.policies.packs import FACILITY_CALENDAR, ClockRule, shipped_packs
 
 LIVE = (ClockStatus.RUNNING, ClockStatus.PAUSED)
 
@@ -37,97 +38,110 @@ def _start_at(case: Case, rule: ClockRule) -> datetime:
     return case.received_at
 
 
-def _duration(case: Case, pack: Pack, rule: ClockRule) -> int:
-    override = case.organization.clock_overrides.get(f"{pack.id}:{rule.id}")
-    return int(override) if isinstance(override, int) and override >= 0 else rule.duration
-
-
-def clock_due(case: Case, rule: ClockRule, *, start_at: datetime, duration: int) -> datetime:
-    facility = case.facility
-    calendar_id = facility.holiday_calendar if rule.calendar == "facility" else rule.calendar
-    extra = (
-        frozenset(d.on for d in facility.closure_days.all())
-        if rule.calendar == "facility"
-        else frozenset()
-    )
-    return deadline(
-        start_at=start_at,
-        duration=duration,
-        unit=ClockUnit(rule.unit),
-        tz=ZoneInfo(facility.time_zone),
-        is_holiday=holiday_check(calendar_id=calendar_id, extra_dates=extra),
+def _timeline(
+    case: Case, actor: User | None, at: datetime, rows: list[tuple[str, str, dict[str, Any]]]
+) -> None:
+    """Timeline rows for clock changes, in one insert. The operation that caused them (opening,
+    reclassifying, acknowledging...) writes the audit event."""
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(case=case, at=at, actor=actor, kind=k, summary=s[:300], changes=c)
+            for k, s, c in rows
+        ]
     )
 
 
-def clocks_start_for_case(*, case: Case, actor: User | None, now: datetime) -> list[CaseClock]:
+def clocks_start_for_case(
+    *, case: Case, actor: User | None, now: datetime, new_case: bool = False
+) -> list[CaseClock]:
     """Start every clock the facility's packs set for this case that is not running yet; clocks
     that no longer apply (after a reclassification) are cancelled. Runs in the caller's
-    transaction."""
+    transaction; `new_case` skips looking for clocks that cannot exist yet."""
     facts = case_facts(case)
     packs = packs_for(facts=facts, enabled=case.facility.policy_packs, packs=shipped_packs())
     wanted = {
         (p.id, r.id): (p, r) for p in packs for r in p.clocks if rule_applies(rule=r, facts=facts)
     }
-    existing = {(c.pack_id, c.clock_id): c for c in case.clocks.all()}
+    existing = {} if new_case else {(c.pack_id, c.clock_id): c for c in case.clocks.all()}
+    rows: list[tuple[str, str, dict[str, Any]]] = []
     for key, clock in existing.items():
         if key not in wanted and clock.status in LIVE:
+            old = clock.status
             clock.status = ClockStatus.CANCELLED
             clock.save(update_fields=["status"])
-            case_event_record(
-                case=case,
-                actor=actor,
-                at=now,
-                kind="clock_cancelled",
-                summary=f"Clock no longer applies: {clock.label}",
-                object_type="clock",
-                object_id=str(clock.pk),
-                changes={"status": (ClockStatus.RUNNING, ClockStatus.CANCELLED)},
+            rows.append(
+                (
+                    "clock_cancelled",
+                    f"Clock no longer applies: {clock.label}",
+                    {"status": [old, ClockStatus.CANCELLED]},
+                )
             )
+    todo = [
+        (p, r)
+        for key, (p, r) in wanted.items()
+        if key not in existing or existing[key].status == ClockStatus.CANCELLED
+    ]
+    if not todo:
+        _timeline(case, actor, now, rows)
+        return []
+    tz = ZoneInfo(case.facility.time_zone)
+    closures = frozenset(case.facility.closure_days.values_list("on", flat=True))
+    overrides = case.organization.clock_overrides
     started = []
-    for key, (pack, rule) in wanted.items():
-        if key in existing and existing[key].status != ClockStatus.CANCELLED:
-            continue
+    for pack, rule in todo:
         start_at = _start_at(case, rule)
-        due_at = clock_due(case, rule, start_at=start_at, duration=_duration(case, pack, rule))
+        override = overrides.get(f"{pack.id}:{rule.id}")
+        duration = override if isinstance(override, int) and override >= 0 else rule.duration
+        facility_calendar = rule.calendar == FACILITY_CALENDAR
+        due_at = deadline(
+            start_at=start_at,
+            duration=duration,
+            unit=rule.unit,
+            tz=tz,
+            is_holiday=holiday_check(
+                calendar_id=case.facility.holiday_calendar if facility_calendar else rule.calendar,
+                extra_dates=closures if facility_calendar else frozenset(),
+            ),
+        )
         warn_at = (
             warning_at(start_at=start_at, due_at=due_at, fraction=rule.warn_fraction)
             if rule.warn_fraction
             else None
         )
-        values = {
-            "pack_version": pack.version,
-            "label": rule.label,
-            "rule": rule.rule,
-            "start_event": rule.start,
-            "started_at": start_at,
-            "duration": _duration(case, pack, rule),
-            "unit": str(rule.unit),
-            "calendar": rule.calendar,
-            "stops_on": list(rule.stops_on),
-            "escalations": [{"at": e.at, "notify": list(e.notify)} for e in rule.escalations],
-            "due_at": due_at,
-            "warn_at": warn_at,
-            "pausable": rule.pausable,
-            "status": ClockStatus.RUNNING,
-            "met_at": None,
-            "paused_at": None,
-            "warned_at": None,
-            "breached_at": None,
-        }
-        clock, _ = CaseClock.objects.update_or_create(
-            case=case, pack_id=pack.id, clock_id=rule.id, defaults=values
+        started.append(
+            CaseClock(
+                case=case,
+                pack_id=pack.id,
+                clock_id=rule.id,
+                pack_version=pack.version,
+                label=rule.label,
+                rule=rule.rule,
+                start_event=rule.start,
+                started_at=start_at,
+                duration=duration,
+                unit=str(rule.unit),
+                calendar=rule.calendar,
+                stops_on=list(rule.stops_on),
+                escalations=[{"at": e.at, "notify": list(e.notify)} for e in rule.escalations],
+                due_at=due_at,
+                warn_at=warn_at,
+                pausable=rule.pausable,
+            )
         )
-        started.append(clock)
-        case_event_record(
-            case=case,
-            actor=actor,
-            at=now,
-            kind="clock_started",
-            summary=f"Clock started: {rule.label}, due {due_at:%Y-%m-%d %H:%M} UTC",
-            object_type="clock",
-            object_id=str(clock.pk),
-            changes={"due_at": (None, due_at)},
+        rows.append(
+            (
+                "clock_started",
+                f"Clock started: {rule.label}, due {due_at:%Y-%m-%d %H:%M} UTC",
+                {"due_at": [None, due_at.isoformat()]},
+            )
         )
+    stale = [
+        existing[(c.pack_id, c.clock_id)].pk for c in started if (c.pack_id, c.clock_id) in existing
+    ]
+    if stale:
+        CaseClock.objects.filter(pk__in=stale).delete()
+    CaseClock.objects.bulk_create(started)
+    _timeline(case, actor, now, rows)
     return started
 
 
@@ -135,8 +149,9 @@ def clocks_stop(
     *, case: Case, actor: User | None, stop_event: str, at: datetime
 ) -> list[CaseClock]:
     """Mark met every live clock that this event stops (a breached clock records when it was
-    finally met but stays breached)."""
+    finally met but stays breached). Runs in the caller's transaction, which audits."""
     stopped = []
+    rows: list[tuple[str, str, dict[str, Any]]] = []
     for clock in (
         case.clocks.select_for_update()
         .filter(met_at__isnull=True)
@@ -151,16 +166,11 @@ def clocks_stop(
         clock.save(update_fields=["met_at", "status"])
         stopped.append(clock)
         late = " (late)" if clock.status == ClockStatus.BREACHED else ""
-        case_event_record(
-            case=case,
-            actor=actor,
-            at=at,
-            kind="clock_met",
-            summary=f"Clock met{late}: {clock.label}",
-            object_type="clock",
-            object_id=str(clock.pk),
-            changes={"status": (old, clock.status)},
+        rows.append(
+            ("clock_met", f"Clock met{late}: {clock.label}", {"status": [old, clock.status]})
         )
+    if rows:
+        _timeline(case, actor, at, rows)
     return stopped
 
 

@@ -57,7 +57,8 @@ def _units_for(user: User, capability: str) -> Any:
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect(reverse("web:queue") + "?scope=mine")
+    owns_cases = has_capability_anywhere(_user(request), "work_case")
+    return redirect(reverse("web:queue") + ("?scope=mine" if owns_cases else "?scope=open"))
 
 
 @require_GET
@@ -68,7 +69,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     timezone.activate(ZoneInfo(_home_zone(user)))
     units = _units_for(user, "view_case")
     people = Person.objects.filter(organization_id=org_id_of(user), active=True)
-    form = QueueFilterForm(request.GET or None, units=units, people=people)
+    filtering = any(key not in {"scope"} for key in request.GET)
+    form = QueueFilterForm(request.GET if filtering else None, units=units, people=people)
     scope = request.GET.get("scope", "all")
     if form.is_bound and not form.is_valid():
         return render(
@@ -146,7 +148,7 @@ def _case_context(
             bound.get(name) or action_form(action, case, initial=initials.get(name)),
         )
         for name, action in ACTIONS.items()
-        if name in shown and has_capability(user, action.capability, case)
+        if (name in shown or name in bound) and has_capability(user, action.capability, case)
     ]
     clocks = [(c, clock_state_of(c, now)) for c in case.clocks.all()]
     return {
@@ -226,7 +228,9 @@ def quick_entry(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Your role cannot log cases.")
     timezone.activate(ZoneInfo(_home_zone(user)))
     units = _units_for(user, "open_case")
-    form = QuickEntryForm(request.POST or None, units=units)
+    only = list(units[:2])
+    initial = {"unit": only[0]} if len(only) == 1 else {}
+    form = QuickEntryForm(request.POST or None, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         unit: Unit = d["unit"]

@@ -1,14 +1,16 @@
 """Fixtures for the browser tests: one headless Chromium per session, fresh contexts per test,
-the demo organization made through the real services, and a sign-in helper.
+the demo organization made through the real services, sign-in and screenshot helpers.
 
 Playwright's sync API keeps an event loop in this thread, and Django refuses synchronous
-database calls from a thread with a running loop; the tests (not the server) need them, so the
-guard is lifted for this test process only.
+database calls from a thread with a running loop. The tests (not the live server, which has its
+own thread) make such calls to set up data and check results, so the guard is lifted while the
+Playwright driver is running, and only then.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +21,6 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expec
 
 from careloop.core.demo import DEMO_PASSWORD, DemoResult, demo_create
 from careloop.core.time import utcnow
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,8 +35,12 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 15_000
 
+# Screenshots go to each test's tmp_path; set this to a folder to get a copy of each there.
+SHOTS_COPY_ENV = "CARELOOP_BROWSER_SHOTS"
+
 ContextFactory = Callable[..., BrowserContext]
 SignIn = Callable[[Page, str], None]
+Screenshot = Callable[[Page, str], Path]
 
 
 @pytest.fixture(autouse=True)
@@ -84,9 +88,11 @@ def _audit_log_cleared_after(transactional_db: None) -> Iterator[None]:
 def playwright_driver() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
-    driver = sync_playwright().start()
-    yield driver
-    driver.stop()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        driver = sync_playwright().start()
+        yield driver
+        driver.stop()
 
 
 @pytest.fixture(scope="session")
@@ -136,3 +142,20 @@ def _sign_in(page: Page, username: str) -> None:
 def sign_in() -> SignIn:
     """sign_in(page, username): sign in through the login form with the demo password."""
     return _sign_in
+
+
+@pytest.fixture
+def screenshot(tmp_path: Path) -> Screenshot:
+    """screenshot(page, name): a full-page PNG in tmp_path (copied to $CARELOOP_BROWSER_SHOTS
+    when that is set); returns the tmp_path file."""
+
+    def take(page: Page, name: str) -> Path:
+        path = tmp_path / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        copy_to = os.environ.get(SHOTS_COPY_ENV, "")
+        if copy_to:
+            Path(copy_to).mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, Path(copy_to) / path.name)
+        return path
+
+    return take

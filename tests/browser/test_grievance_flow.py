@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -11,9 +10,10 @@ from playwright.sync_api import Locator, Page, expect
 from careloop.cases.models import Case, Channel, ContactPreference, Kind, ReporterType, Status
 from careloop.cases.services import NewCase, case_open
 from careloop.core.demo import DemoResult
-from careloop.core.time import utcnow
+from careloop.core.time import local_date, utcnow
 from careloop.orgs.models import Unit
 from careloop.policies.models import ClockStatus
+from tests.browser.conftest import Screenshot, SignIn
 
 # The hospital pack's labels (careloop/policies/packs/us.hospital.grievance.toml).
 CONTACT_PERSON_MISSING = "Decision letter names the hospital contact person"
@@ -85,10 +85,11 @@ def _status(page: Page) -> Locator:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_an_advocate_works_a_grievance_to_closure(
-    demo: DemoResult, page: Page, sign_in: Callable[[Page, str], None]
+    demo: DemoResult, page: Page, sign_in: SignIn, screenshot: Screenshot
 ) -> None:
     case = _grievance(demo)
-    today = utcnow().date().isoformat()
+    zone = case.facility.time_zone
+    today = local_date(at=utcnow(), tz_name=zone).isoformat()
 
     sign_in(page, "advocate")
     page.get_by_role("link", name="All cases").click()
@@ -116,7 +117,7 @@ def test_an_advocate_works_a_grievance_to_closure(
     expect(page.get_by_text("Reviewed the call-bell log")).to_be_visible()
 
     letter = {
-        "received_on": case.received_at.date().isoformat(),
+        "received_on": local_date(at=case.received_at, tz_name=zone).isoformat(),
         "summary": "Your mother waited forty minutes for help after ringing the call bell.",
         "steps_taken": "Reviewed the call-bell log; interviewed the night staff.",
         "findings": "The delay was confirmed; two nurses were off sick that night.",
@@ -147,6 +148,7 @@ def test_an_advocate_works_a_grievance_to_closure(
     expect(blocked).to_contain_text(CONTACT_PERSON_MISSING)
     expect(blocked).to_contain_text(LETTER_NOT_ISSUED)
     expect(_status(page)).to_have_text("Resolved")
+    screenshot(page, "case-closure-blocked")
     case.refresh_from_db()
     assert case.status == Status.RESOLVED
 
@@ -169,12 +171,15 @@ def test_an_advocate_works_a_grievance_to_closure(
     timeline = page.locator("ol.timeline")
     expect(timeline).to_contain_text("Status resolved → closed")
     expect(timeline).to_contain_text("Decision letter issued by email")
+    screenshot(page, "case-closed")
 
     case.refresh_from_db()
     assert case.status == Status.CLOSED
     assert case.closed_at is not None
     assert case.letter.contact_person.startswith("Priya Raman")
     assert case.letter.delivery == ContactPreference.EMAIL
+    assert case.letter.completion_on is not None
+    assert case.letter.completion_on.isoformat() == today
     clocks = {c.clock_id: c for c in case.clocks.all()}
     assert {"acknowledge_1wd", "resolve_7d", "respond_or_interim_7d", "written_response"} <= set(
         clocks

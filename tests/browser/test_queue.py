@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from careloop.cases.services import NewCase, case_open
 from careloop.core.demo import DemoResult
 from careloop.core.time import utcnow
 from careloop.orgs.models import Facility, User
+from tests.browser.conftest import SignIn
 
 PAGE_SIZE = 50  # careloop.cases.selectors.case_queue_for
 COMPLAINTS, GRIEVANCES = 56, 8
@@ -72,9 +72,7 @@ def _all_pages(page: Page) -> list[list[str]]:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_queue_filters_and_pages(
-    demo: DemoResult, page: Page, sign_in: Callable[[Page, str], None]
-) -> None:
+def test_the_queue_filters_and_pages(demo: DemoResult, page: Page, sign_in: SignIn) -> None:
     mentioning = _open_cases(demo)
     in_scope = Case.objects.filter(facility__name="Riverside General Hospital")
     everything = set(in_scope.values_list("reference", flat=True))
@@ -94,7 +92,9 @@ def test_the_queue_filters_and_pages(
     assert len(pages[0]) == PAGE_SIZE
     seen = [ref for p in pages for ref in p]
     assert len(seen) == len(set(seen)), "a reference appears on two pages"
-    assert seen == list(in_scope.order_by("-received_at", "-pk").values_list("reference", flat=True))
+    assert seen == list(
+        in_scope.order_by("-received_at", "-pk").values_list("reference", flat=True)
+    )
 
     # By kind: only grievances, all on one page.
     page.goto("/cases/?scope=all")

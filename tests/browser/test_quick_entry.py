@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from careloop.cases.models import Case, Channel, ContactPreference, Kind, ReporterType, Status
 from careloop.core.demo import DemoResult
+from tests.browser.conftest import SignIn
 
 NARRATIVE = "Mr Jones in bed 12 waited over an hour for his pain medication after asking twice."
 
@@ -34,7 +34,7 @@ def _focused_id(page: Page) -> str:
 def test_frontline_staff_log_a_concern_in_the_quick_entry_form(
     demo: DemoResult,
     page: Page,
-    sign_in: Callable[[Page, str], None],
+    sign_in: SignIn,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     sign_in(page, "aide")

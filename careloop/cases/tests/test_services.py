@@ -117,6 +117,7 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
     ("future incident", {"incident_at": LATER + timedelta(days=1)}, "Incident time is in the"),
     ("control character", {"narrative": "rang the bell\x07"}, "control character (U+0007)"),
     ("lone surrogate", {"narrative": "broken \ud800 text"}, "invalid Unicode"),
+    ("undecodable bytes", {"narrative": "caf\ufffd"}, "invalid Unicode"),
     ("empty narrative", {"narrative": "   \n"}, "Narrative is required"),
     ("huge narrative", {"narrative": "x" * 50_001}, "Narrative is too long: 50,001"),
     ("null in name", {"reporter_name": "Ann\x00"}, "Name contains a control character"),
