@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/careloop_bench")
+BENCH_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/careloop_bench"
+)
 
 
 def setup_django() -> None:
@@ -36,5 +38,7 @@ def ensure_database() -> None:
 def percentiles(samples_ms: list[float]) -> str:
     ordered = sorted(samples_ms)
     q = statistics.quantiles(ordered, n=100, method="inclusive")
-    return (f"n={len(ordered)} p50={q[49]:.1f} ms p95={q[94]:.1f} ms p99={q[98]:.1f} ms "
-            f"max={ordered[-1]:.1f} ms")
+    return (
+        f"n={len(ordered)} p50={q[49]:.1f} ms p95={q[94]:.1f} ms p99={q[98]:.1f} ms "
+        f"max={ordered[-1]:.1f} ms"
+    )

@@ -23,8 +23,11 @@ def main() -> None:
     started = time.perf_counter()
     for i in range(COUNT):
         data = NewCase(
-            facility=unit.facility, unit=unit, kind=Kind.GRIEVANCE if i % 3 else Kind.COMPLAINT,
-            reporter_type=ReporterType.FAMILY, channel=Channel.PHONE,
+            facility=unit.facility,
+            unit=unit,
+            kind=Kind.GRIEVANCE if i % 3 else Kind.COMPLAINT,
+            reporter_type=ReporterType.FAMILY,
+            channel=Channel.PHONE,
             narrative=f"Benchmark case {i}: the call bell was not answered for forty minutes.",
         )
         t0 = time.perf_counter()

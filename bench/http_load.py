@@ -28,7 +28,9 @@ class Session:
         self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, body: dict[str, str] | None = None) -> tuple[int, str]:
+    def request(
+        self, method: str, path: str, body: dict[str, str] | None = None
+    ) -> tuple[int, str]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         data = None
         if body is not None:
@@ -47,9 +49,11 @@ class Session:
     def login(self, username: str) -> None:
         _, page = self.request("GET", "/login/")
         token = CSRF.search(page).group(1)  # type: ignore[union-attr]
-        status, _ = self.request("POST", "/login/", {"csrfmiddlewaretoken": token,
-                                                       "username": username,
-                                                       "password": "careloop-demo"})
+        status, _ = self.request(
+            "POST",
+            "/login/",
+            {"csrfmiddlewaretoken": token, "username": username, "password": "careloop-demo"},
+        )
         assert status == 302, status
 
 
@@ -59,9 +63,16 @@ def creator(unit_id: str, samples: list[float], errors: list[int]) -> None:
     _, page = s.request("GET", "/cases/new/")
     token = CSRF.search(page).group(1)  # type: ignore[union-attr]
     for i in range(PER_CLIENT):
-        form = {"csrfmiddlewaretoken": token, "unit": unit_id, "kind": "complaint",
-                "reporter_type": "family", "channel": "phone", "contact_preference": "none",
-                "language": "en", "narrative": f"HTTP benchmark {i}: dinner arrived cold again."}
+        form = {
+            "csrfmiddlewaretoken": token,
+            "unit": unit_id,
+            "kind": "complaint",
+            "reporter_type": "family",
+            "channel": "phone",
+            "contact_preference": "none",
+            "language": "en",
+            "narrative": f"HTTP benchmark {i}: dinner arrived cold again.",
+        }
         t0 = time.perf_counter()
         status, _ = s.request("POST", "/cases/new/", form)
         samples.append((time.perf_counter() - t0) * 1000)
@@ -77,12 +88,29 @@ def rss_mb(pid: int) -> float:
 
 
 def main() -> None:
-    env = {**os.environ, "DATABASE_URL": BENCH_URL, "CARELOOP_DEBUG": "false",
-           "CARELOOP_LOG_LEVEL": "WARNING", "CARELOOP_ALLOWED_HOSTS": "127.0.0.1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": BENCH_URL,
+        "CARELOOP_DEBUG": "false",
+        "CARELOOP_LOG_LEVEL": "WARNING",
+        "CARELOOP_ALLOWED_HOSTS": "127.0.0.1",
+    }
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{PORT}",
-         "-w", str(WORKERS), "--access-logfile", "-", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "-w",
+            str(WORKERS),
+            "--access-logfile",
+            "-",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
     )
     try:
         time.sleep(3)
@@ -93,16 +121,19 @@ def main() -> None:
         unit = unit_id.group(1) if unit_id else re.findall(r'<option value="(\d+)"', page)[0]
         samples: list[float] = []
         errors: list[int] = []
-        threads = [threading.Thread(target=creator, args=(unit, samples, errors))
-                   for _ in range(CLIENTS)]
+        threads = [
+            threading.Thread(target=creator, args=(unit, samples, errors)) for _ in range(CLIENTS)
+        ]
         started = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
-        print(f"HTTP case creation ({WORKERS} gunicorn workers, {CLIENTS} clients): "
-              f"{len(samples) / elapsed:.0f} cases/s; {percentiles(samples)}; errors {len(errors)}")
+        print(
+            f"HTTP case creation ({WORKERS} gunicorn workers, {CLIENTS} clients): "
+            f"{len(samples) / elapsed:.0f} cases/s; {percentiles(samples)}; errors {len(errors)}"
+        )
         for label, path in (("queue", "/cases/?scope=all"), ("case", None)):
             times = []
             for _ in range(100):
@@ -115,8 +146,9 @@ def main() -> None:
                 times.append((time.perf_counter() - t0) * 1000)
                 assert status == 200, status
             print(f"HTTP {label} page: {percentiles(times)}")
-        children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
-                                  text=True, check=False).stdout.split()
+        children = subprocess.run(
+            ["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
         sizes = ", ".join(f"{rss_mb(int(pid)):.0f} MB" for pid in children)
         print(f"resident memory per web worker after the run: {sizes}")
     finally:

@@ -45,8 +45,10 @@ def main() -> None:
         queue_urls = ["/cases/?scope=all"] * (ROUNDS // 2) + ["/cases/?scope=open"] * (ROUNDS // 4)
         queue_urls += ["/cases/?scope=all&kind=grievance&status=closed"] * (ROUNDS // 4)
         times, queries = measure(client, queue_urls)
-        print(f"queue page as {who.username}: {percentiles(times)}; queries/page "
-              f"{min(queries)}-{max(queries)}")
+        print(
+            f"queue page as {who.username}: {percentiles(times)}; queries/page "
+            f"{min(queries)}-{max(queries)}"
+        )
         deep = client.get("/cases/?scope=all")
         cursor_url = None
         for _ in range(20):  # walk 20 pages deep by keyset
@@ -55,21 +57,30 @@ def main() -> None:
             if marker not in body:
                 break
             start = body.rindex(marker) + len(marker)
-            cursor_url = "/cases/?" + body[start:body.index('"', start)].replace("&amp;", "&")
+            cursor_url = "/cases/?" + body[start : body.index('"', start)].replace("&amp;", "&")
             deep = client.get(cursor_url)
         if cursor_url:
             times, queries = measure(client, [cursor_url] * 50)
-            print(f"queue page 21 (keyset) as {who.username}: {percentiles(times)}; "
-                  f"queries/page {max(queries)}")
+            print(
+                f"queue page 21 (keyset) as {who.username}: {percentiles(times)}; "
+                f"queries/page {max(queries)}"
+            )
         times, queries = measure(client, ["/cases/?scope=all&q=call+bell"] * 30)
-        print(f"queue search 'call bell' as {who.username}: {percentiles(times)}; "
-              f"queries/page {max(queries)}")
-    ids = list(Case.objects.filter(facility__name="Riverside General Hospital")
-               .order_by("?").values_list("pk", flat=True)[:ROUNDS])
+        print(
+            f"queue search 'call bell' as {who.username}: {percentiles(times)}; "
+            f"queries/page {max(queries)}"
+        )
+    ids = list(
+        Case.objects.filter(facility__name="Riverside General Hospital")
+        .order_by("?")
+        .values_list("pk", flat=True)[:ROUNDS]
+    )
     client = Client()
     client.force_login(advocate)
     times, queries = measure(client, [f"/cases/{pk}/" for pk in rng.sample(ids, len(ids))])
-    print(f"case page as advocate: {percentiles(times)}; queries/page {min(queries)}-{max(queries)}")
+    print(
+        f"case page as advocate: {percentiles(times)}; queries/page {min(queries)}-{max(queries)}"
+    )
 
 
 main()

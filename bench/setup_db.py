@@ -29,5 +29,10 @@ if args.cases > have:
     from careloop.core.time import utcnow
 
     demo_bulk_cases(total=args.cases - have, now=utcnow(), seed=have, progress=print)
-print(f"cases in database: {Case.objects.count():,} ({time.perf_counter() - started:.0f} s to build)")
-call_command("shell", command="from django.db import connection; c = connection.cursor(); c.execute('ANALYZE')")
+print(
+    f"cases in database: {Case.objects.count():,} ({time.perf_counter() - started:.0f} s to build)"
+)
+call_command(
+    "shell",
+    command="from django.db import connection; c = connection.cursor(); c.execute('ANALYZE')",
+)

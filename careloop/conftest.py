@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import pytest
-from django.db import connection
 
+from careloop.audit.testing import append_only_set, audit_log_empty
 from careloop.cases.models import Case, Channel, Kind, ReporterType
 from careloop.cases.services import NewCase, case_open
 from careloop.orgs.models import Facility, Membership, Organization, Person, Role, Unit, User
@@ -291,32 +291,13 @@ def clocks_by_id(case: Case) -> dict[str, CaseClock]:
 # --- audit chain tampering -------------------------------------------------------------------
 
 
-def _set_append_only(enabled: bool) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            verb = "ENABLE" if enabled else "DISABLE"
-            cursor.execute(f"ALTER TABLE audit_auditevent {verb} TRIGGER audit_event_append_only")
-        elif enabled:
-            cursor.execute(
-                "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_auditevent "
-                "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;"
-            )
-            cursor.execute(
-                "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_auditevent "
-                "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;"
-            )
-        else:
-            cursor.execute("DROP TRIGGER audit_event_no_update")
-            cursor.execute("DROP TRIGGER audit_event_no_delete")
-
-
 @pytest.fixture
 def triggers_off(db: None) -> Iterator[None]:
     """Go around the append-only triggers, as an attacker with database access would; they are
     restored afterwards."""
-    _set_append_only(False)
+    append_only_set(enabled=False)
     yield
-    _set_append_only(True)
+    append_only_set(enabled=True)
 
 
 @pytest.fixture
@@ -324,10 +305,7 @@ def audit_log_cleared_after(transactional_db: None) -> Iterator[None]:
     """For tests that commit: after the test, empty the audit log around the triggers, because
     the flush that resets the database deletes rows and the triggers refuse that on SQLite."""
     yield
-    _set_append_only(False)
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditevent")
-    _set_append_only(True)
+    audit_log_empty()
 
 
 def row_counts() -> dict[str, int]:

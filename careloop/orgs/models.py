@@ -16,7 +16,8 @@ class Organization(models.Model):
     clock_overrides = models.JSONField(
         default=dict,
         blank=True,
-        help_text='House-standard durations, e.g. {"house.standard:acknowledge": 2}.',
+        help_text='Durations that replace a pack\'s, keyed "pack:clock", '
+        'e.g. {"house.standard:acknowledge_1wd": 2}.',
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from careloop.cases.models import Case, CaseEvent
 from careloop.cases.timeline import case_event_record
 from careloop.orgs.models import User
+from careloop.orgs.permissions import has_capability
 from careloop.policies.applicability import CaseFacts, packs_for, rule_applies
 from careloop.policies.calendars import holiday_check
 from careloop.policies.clocks import deadline, resume_due_at, warning_at
@@ -176,7 +177,9 @@ def clocks_stop(
 
 @transaction.atomic
 def clock_pause(*, actor: User, clock: CaseClock, now: datetime) -> CaseClock:
-    clock = CaseClock.objects.select_for_update().get(pk=clock.pk)
+    clock = CaseClock.objects.select_for_update().select_related("case").get(pk=clock.pk)
+    if not has_capability(actor, "work_case", clock.case):
+        raise PermissionDenied("Your role cannot change clocks on this case.")
     if not clock.pausable:
         raise ValidationError("This clock cannot be paused: the rule that sets it allows no pause.")
     if clock.status != ClockStatus.RUNNING:
@@ -199,7 +202,9 @@ def clock_pause(*, actor: User, clock: CaseClock, now: datetime) -> CaseClock:
 
 @transaction.atomic
 def clock_resume(*, actor: User, clock: CaseClock, now: datetime) -> CaseClock:
-    clock = CaseClock.objects.select_for_update().get(pk=clock.pk)
+    clock = CaseClock.objects.select_for_update().select_related("case").get(pk=clock.pk)
+    if not has_capability(actor, "work_case", clock.case):
+        raise PermissionDenied("Your role cannot change clocks on this case.")
     if clock.status != ClockStatus.PAUSED or clock.paused_at is None:
         raise ValidationError("Only a paused clock can be resumed.")
     old_due = clock.due_at

@@ -20,7 +20,7 @@ from careloop.cases.models import (
     Status,
     Visibility,
 )
-from careloop.orgs.models import Person, Unit, User
+from careloop.orgs.models import Facility, Person, Unit, User
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -232,6 +232,7 @@ class QueueFilterForm(forms.Form):
             ("running", "Running"),
         ],
     )
+    facility = forms.ModelChoiceField(queryset=Facility.objects.none(), required=False)
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False)
     staff = forms.ModelChoiceField(
         queryset=Person.objects.none(), required=False, label="Staff involved"
@@ -240,7 +241,8 @@ class QueueFilterForm(forms.Form):
     received_to = forms.DateField(required=False, widget=DATE, label="To")
     after = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, units: Any, people: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Any, people: Any, facilities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["facility"].queryset = facilities  # type: ignore[attr-defined]  # ModelChoiceField
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]  # ModelChoiceField
         self.fields["staff"].queryset = people  # type: ignore[attr-defined]  # ModelChoiceField

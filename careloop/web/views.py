@@ -18,7 +18,7 @@ from careloop.cases.models import Case, Status
 from careloop.cases.selectors import QueueFilters, case_get_for, case_queue_for, clock_state_of
 from careloop.cases.services import NewCase, case_open, case_requirements_missing
 from careloop.core.time import utcnow
-from careloop.orgs.models import Person, Unit, User
+from careloop.orgs.models import Facility, Person, Unit, User
 from careloop.orgs.permissions import (
     facility_ids_for,
     has_capability,
@@ -70,7 +70,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     units = _units_for(user, "view_case")
     people = Person.objects.filter(organization_id=org_id_of(user), active=True)
     filtering = any(key not in {"scope"} for key in request.GET)
-    form = QueueFilterForm(request.GET if filtering else None, units=units, people=people)
+    facilities = Facility.objects.filter(pk__in={u.facility_id for u in units})
+    form = QueueFilterForm(
+        request.GET if filtering else None, units=units, people=people, facilities=facilities
+    )
     scope = request.GET.get("scope", "all")
     if form.is_bound and not form.is_valid():
         return render(
@@ -80,6 +83,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = QueueFilters(
         status=d.get("status", ""),
         kind=d.get("kind", ""),
+        facility_id=d["facility"].pk if d.get("facility") else None,
         unit_id=d["unit"].pk if d.get("unit") else None,
         staff_id=d["staff"].pk if d.get("staff") else None,
         clock_state=d.get("clock", ""),

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
+from careloop.audit.testing import audit_log_empty
 from careloop.core.demo import DEMO_PASSWORD, DemoResult, demo_create
 from careloop.core.time import utcnow
 
@@ -49,39 +49,13 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _set_append_only(enabled: bool) -> None:
-    """Switch the audit log's append-only triggers (migration audit 0002) off or back on."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            verb = "ENABLE" if enabled else "DISABLE"
-            cursor.execute(f"ALTER TABLE audit_auditevent {verb} TRIGGER audit_event_append_only")
-        elif connection.vendor == "sqlite":
-            if enabled:
-                cursor.execute(
-                    "CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON "
-                    "audit_auditevent BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); "
-                    "END;"
-                )
-                cursor.execute(
-                    "CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON "
-                    "audit_auditevent BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); "
-                    "END;"
-                )
-            else:
-                cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
-                cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
-
-
 @pytest.fixture(autouse=True)
 def _audit_log_cleared_after(transactional_db: None) -> Iterator[None]:
     """These tests commit (the live server reads what they write). The flush that resets the
     database afterwards deletes audit rows, which the append-only triggers refuse; empty the
     audit log around them first, then put them back."""
     yield
-    _set_append_only(False)
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditevent")
-    _set_append_only(True)
+    audit_log_empty()
 
 
 @pytest.fixture(scope="session")

@@ -80,12 +80,13 @@ def test_the_queue_lists_only_cases_in_scope(
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_home_sends_everyone_to_their_own_cases(
+def test_home_sends_case_owners_to_their_cases_and_others_to_the_open_ones(
     client: Client, personas: dict[str, User], persona: str
 ) -> None:
     response = logged_in(client, personas[persona]).get(reverse("web:home"))
 
-    assert (response.status_code, response["Location"]) == (302, "/cases/?scope=mine")
+    scope = "open" if persona in {"frontline_a", "executive"} else "mine"
+    assert (response.status_code, response["Location"]) == (302, f"/cases/?scope={scope}")
 
 
 # --- case actions --------------------------------------------------------------------------
