@@ -29,12 +29,6 @@ RECEIVED_AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 NARRATIVE = "My father waited four hours for pain relief on 4 West and nobody came."
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # WhiteNoise warns once per test client when collectstatic has not been run; tests never
-    # serve static files.
-    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
-
-
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -253,7 +247,9 @@ class CaseOpener(Protocol):
 @pytest.fixture
 def open_case(facility_x: Facility, unit_a: Unit) -> CaseOpener:
     """Open a case through case_open (the one write path). Defaults: a grievance from a patient
-    on unit A, received by phone at RECEIVED_AT, filed by the client (no staff actor)."""
+    on unit A, received by phone at RECEIVED_AT, filed by the client (no staff actor). A
+    complaint defaults to one the staff present put right at the time, so that the hospital
+    pack does not file it as a grievance (test_classification covers that rule)."""
 
     def opener(
         *,
@@ -273,6 +269,8 @@ def open_case(facility_x: Facility, unit_a: Unit) -> CaseOpener:
             "narrative": NARRATIVE,
             "received_at": now,
         }
+        if kind == Kind.COMPLAINT:
+            values["resolved_at_time"] = True
         values.update(fields)
         data = NewCase(facility=where, unit=unit, kind=kind, **values)
         return case_open(actor=actor, data=data, now=now)

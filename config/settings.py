@@ -119,7 +119,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env_str("CARELOOP_STATIC_ROOT", str(DATA_DIR / "static")))
+# Production serves collected files from STATIC_ROOT; embedded mode serves app files directly.
+_static_root = env_str("CARELOOP_STATIC_ROOT", str(DATA_DIR / "static") if PRODUCTION else "")
+STATIC_ROOT = Path(_static_root) if _static_root else None
 WHITENOISE_USE_FINDERS = not PRODUCTION  # embedded mode serves app static files directly
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -59,6 +59,11 @@ class Channel(models.TextChoices):
     ANONYMOUS_BOX = "anonymous_box", "Comment box"
 
 
+WRITTEN_CHANNELS = frozenset(
+    {Channel.LETTER, Channel.EMAIL, Channel.WEB, Channel.SMS, Channel.ANONYMOUS_BOX}
+)
+
+
 class ContactPreference(models.TextChoices):
     EMAIL = "email", "Email"
     PHONE = "phone", "Phone"
@@ -106,6 +111,10 @@ class Case(models.Model):
     safety_type = models.CharField(max_length=30, choices=SafetyType.choices, blank=True)
     abuse_alleged = models.BooleanField(default=False)
     serious_injury = models.BooleanField(default=False)
+    resolved_at_time = models.BooleanField(
+        default=False, help_text="Put right on the spot by the staff present."
+    )
+    response_requested = models.BooleanField(default=False)
     classification_reason = models.TextField(blank=True)
     classified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

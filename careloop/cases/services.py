@@ -16,6 +16,7 @@ from careloop.audit.services import audit_record
 from careloop.cases.lifecycle import can_move, is_reopen
 from careloop.cases.models import (
     HCAT_CATEGORIES,
+    WRITTEN_CHANNELS,
     Case,
     CaseCounter,
     CaseEvent,
@@ -34,7 +35,7 @@ from careloop.core.text import clean_text
 from careloop.core.time import local_date
 from careloop.orgs.models import Facility, Person, Unit, User
 from careloop.orgs.permissions import has_capability, role_label
-from careloop.policies.applicability import packs_for
+from careloop.policies.applicability import IntakeFacts, classify, packs_for
 from careloop.policies.packs import Requirement, shipped_packs
 from careloop.policies.services import case_facts, clocks_start_for_case, clocks_stop
 
@@ -72,6 +73,8 @@ class NewCase:
     incident_at: datetime | None = None
     allegation_known_at: datetime | None = None
     classification_reason: str = ""
+    resolved_at_time: bool = False
+    response_requested: bool = False
     staff_involved: tuple[Person, ...] = field(default_factory=tuple)
 
 
@@ -149,13 +152,34 @@ def case_open(*, actor: User | None, data: NewCase, now: datetime) -> Case:
             facility=data.facility,
             on=local_date(at=received_at, tz_name=data.facility.time_zone),
         )
+    kind, classified = (
+        data.kind,
+        classify(
+            facts=IntakeFacts(
+                kind=data.kind,
+                setting=data.facility.setting,
+                written=data.channel in WRITTEN_CHANNELS,
+                resolved_at_time=data.resolved_at_time,
+                asks_for_response=data.response_requested,
+            ),
+            enabled=data.facility.policy_packs,
+            packs=shipped_packs(),
+        ),
+    )
+    if classified is not None:
+        kind = classified.to_kind
+        text["classification_reason"] = " ".join(
+            filter(None, [classified.reason, text["classification_reason"]])
+        )
     with transaction.atomic():
         case = Case.objects.create(
             organization=data.facility.organization,
             facility=data.facility,
             unit=data.unit,
             reference=reference,
-            kind=data.kind,
+            kind=kind,
+            resolved_at_time=data.resolved_at_time,
+            response_requested=data.response_requested,
             safety_type=data.safety_type,
             abuse_alleged=data.abuse_alleged or data.safety_type == SafetyType.ABUSE,
             serious_injury=data.serious_injury,
@@ -170,7 +194,7 @@ def case_open(*, actor: User | None, data: NewCase, now: datetime) -> Case:
             received_by=actor,
             incident_at=data.incident_at,
             allegation_known_at=data.allegation_known_at
-            or (received_at if data.kind == Kind.SAFETY_CONCERN else None),
+            or (received_at if kind == Kind.SAFETY_CONCERN else None),
             created_at=now,
             **text,
         )
@@ -184,6 +208,15 @@ def case_open(*, actor: User | None, data: NewCase, now: datetime) -> Case:
             summary=f"{case.get_kind_display()} received by {case.get_channel_display().lower()}",
             changes={"status": [None, case.status], "kind": [None, case.kind]},
         )
+        if classified is not None:
+            CaseEvent.objects.create(
+                case=case,
+                at=now,
+                actor=None,
+                kind="classified",
+                summary=f"Filed as {kind} by pack rule {classified.rule}: {classified.reason}",
+                changes={"kind": [data.kind, kind]},
+            )
         clocks_start_for_case(case=case, actor=actor, now=now, new_case=True)
         # Last, so the audit chain's lock is held only for the end of the transaction.
         audit_record(

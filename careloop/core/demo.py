@@ -264,9 +264,8 @@ def demo_create(*, now: datetime, cases: int = 300, seed: int = 7) -> DemoResult
             desired_outcome=outcome,
             language=lang,
             received_at=received,
-            classification_reason="Written complaint asking for a response"
-            if kind == Kind.GRIEVANCE
-            else "",
+            classification_reason="Asked for a written response" if kind == Kind.GRIEVANCE else "",
+            resolved_at_time=kind == Kind.COMPLAINT and rng.random() < 0.5,
             staff_involved=tuple(rng.sample(people, k=rng.randint(0, 2))),
         )
         logger = frontline.get(unit.pk, owners[fi])

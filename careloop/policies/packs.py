@@ -91,7 +91,7 @@ _TOML_LINE = re.compile(r"at line (\d+)")
 
 _PACK_KEYS = frozenset(
     {"id", "version", "title", "jurisdiction", "settings", "kinds", "safety_only", "sources"}
-    | {"clocks", "requirements"}
+    | {"clocks", "requirements", "classification"}
 )
 _CLOCK_KEYS = frozenset(
     {"id", "label", "start", "duration", "unit", "calendar", "stops_on", "when"}
@@ -99,6 +99,11 @@ _CLOCK_KEYS = frozenset(
 )
 _ESCALATION_KEYS = frozenset({"at", "notify"})
 _REQUIREMENT_KEYS = frozenset({"id", "label", "check", "rule", "source", "verification"})
+_CLASSIFICATION_KEYS = frozenset(
+    {"id", "from_kind", "to_kind", "when", "reason", "rule", "source", "verification"}
+)
+# What about a concern at intake can make the pack reclassify it (e.g. complaint -> grievance).
+CLASSIFY_WHEN = frozenset({"written", "not_resolved_at_time", "asks_for_response"})
 
 
 class PackError(ValueError):
@@ -140,6 +145,20 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class ClassificationRule:
+    """When `when` holds for a case of `from_kind`, the pack files it as `to_kind`."""
+
+    id: str
+    from_kind: str
+    to_kind: str
+    when: str
+    reason: str
+    rule: str
+    source: str
+    verification: str
+
+
+@dataclass(frozen=True)
 class Pack:
     id: str
     version: str
@@ -152,6 +171,7 @@ class Pack:
     requirements: tuple[Requirement, ...]
     sources: tuple[str, ...]
     path: str
+    classification: tuple[ClassificationRule, ...] = ()
 
 
 def _one_of(options: Iterable[str]) -> str:
@@ -319,6 +339,20 @@ def _requirement(row: _Row) -> Requirement:
     )
 
 
+def _classification(row: _Row) -> ClassificationRule:
+    row.check_keys(allowed=_CLASSIFICATION_KEYS)
+    return ClassificationRule(
+        id=_identifier(row, "id", pattern=_ROW_ID),
+        from_kind=row.choice("from_kind", options=CASE_KINDS),
+        to_kind=row.choice("to_kind", options=CASE_KINDS),
+        when=row.choice("when", options=CLASSIFY_WHEN),
+        reason=row.text("reason"),
+        rule=row.text("rule"),
+        source=row.text("source"),
+        verification=_verification(row),
+    )
+
+
 def _check_unique_ids(rows: Sequence[_Row]) -> None:
     """Clock and requirement ids share one namespace within a pack."""
     seen: dict[str, str] = {}
@@ -347,7 +381,8 @@ def _pack(row: _Row, *, path: Path) -> Pack:
     if path.name != f"{pack_id}.toml":
         raise row.error(f"file name must be {pack_id}.toml to match id {pack_id!r}")
     clock_rows, requirement_rows = row.tables("clocks"), row.tables("requirements")
-    _check_unique_ids([*clock_rows, *requirement_rows])
+    classification_rows = row.tables("classification")
+    _check_unique_ids([*clock_rows, *requirement_rows, *classification_rows])
     return Pack(
         id=pack_id,
         version=row.text("version"),
@@ -360,6 +395,7 @@ def _pack(row: _Row, *, path: Path) -> Pack:
         requirements=tuple(_requirement(child) for child in requirement_rows),
         sources=row.texts("sources"),
         path=str(path),
+        classification=tuple(_classification(child) for child in classification_rows),
     )
 
 

@@ -46,6 +46,12 @@ class QuickEntryForm(forms.Form):
         label="What would put it right",
         max_length=NARRATIVE_FORM_LIMIT,
     )
+    resolved_at_time = forms.BooleanField(
+        required=False, label="Already put right on the spot by the staff present"
+    )
+    response_requested = forms.BooleanField(
+        required=False, label="They asked for a formal response"
+    )
     reporter_name = forms.CharField(required=False, max_length=200, label="Name")
     reporter_phone = forms.CharField(required=False, max_length=40, label="Phone")
     reporter_email = forms.EmailField(required=False, label="Email")

@@ -246,6 +246,8 @@ def quick_entry(request: HttpRequest) -> HttpResponse:
             serious_injury=d["serious_injury"],
             reporter_type=d["reporter_type"],
             channel=d["channel"],
+            resolved_at_time=d["resolved_at_time"],
+            response_requested=d["response_requested"],
             narrative=d["narrative"],
             desired_outcome=d["desired_outcome"],
             reporter_name=d["reporter_name"],

@@ -61,6 +61,11 @@ def test_frontline_staff_log_a_concern_in_the_quick_entry_form(
     keys.press("Tab")
     keys.type("Someone to check on him every hour tonight.")
     keys.press("Tab")
+    assert _focused_id(page) == "id_resolved_at_time"  # not put right on the spot: unchecked
+    keys.press("Tab")
+    assert _focused_id(page) == "id_response_requested"
+    keys.press("Space")  # they asked for a formal response
+    keys.press("Tab")
     assert _focused_id(page) == "id_reporter_name"
     keys.type("Ellen Jones")
     keys.press("Tab")
@@ -101,7 +106,11 @@ def test_frontline_staff_log_a_concern_in_the_quick_entry_form(
     assert case.received_by.username == "aide"
     assert case.unit is not None
     assert case.unit.name == "4 West Medical"
-    assert case.kind == Kind.COMPLAINT
+    # Not put right at the time, and a response asked for: the hospital pack files it as a
+    # grievance (SOM A-0118, DOMAIN.md H8), and says why.
+    assert case.kind == Kind.GRIEVANCE
+    assert case.response_requested is True
+    assert "Not resolved at the time" in case.classification_reason
     assert case.status == Status.NEW
     assert case.reporter_type == ReporterType.FAMILY
     assert case.reporter_name == "Ellen Jones"
