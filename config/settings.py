@@ -28,6 +28,12 @@ if not _secret:
     _secret = "careloop-development-only-key-not-for-production-use-0123456789"
 SECRET_KEY = _secret
 
+# Keys the audit log's hash chain; keep it outside the database (and its backups).
+_audit_key = env_str("CARELOOP_AUDIT_KEY", "")
+if not _audit_key and PRODUCTION:
+    raise EnvError("CARELOOP_AUDIT_KEY must be set in production")
+CARELOOP_AUDIT_KEY = _audit_key or "careloop-development-audit-key"
+
 ALLOWED_HOSTS = env_list(
     "CARELOOP_ALLOWED_HOSTS",
     [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"],

@@ -1,8 +1,13 @@
-"""Pure hash-chain maths: how an event's hash is made and how a chain is checked."""
+"""Pure hash-chain maths: how an event's hash is made and how a chain is checked.
+
+Each hash is an HMAC-SHA256 under a key kept outside the database (CARELOOP_AUDIT_KEY), so
+someone who can write to the database but does not hold the key cannot forge a consistent
+chain after editing an event: recomputing the hashes needs the key."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -28,10 +33,10 @@ HASHED_FIELDS = (
 )
 
 
-def event_hash(*, prev_hash: str, record: Mapping[str, Any]) -> str:
+def event_hash(*, prev_hash: str, record: Mapping[str, Any], key: bytes) -> str:
     body = {name: record[name] for name in HASHED_FIELDS}
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+    return hmac.new(key, (prev_hash + canonical).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,7 @@ class ChainProblem:
 
 
 def verify_chain(
-    records: Iterable[Mapping[str, Any]], *, head_seq: int, head_hash: str
+    records: Iterable[Mapping[str, Any]], *, head_seq: int, head_hash: str, key: bytes
 ) -> list[ChainProblem]:
     """Walk records in stored order. Reports edits (hash mismatch), deletions and reorderings
     (sequence gaps or broken links) and truncation (the head points past the last record)."""
@@ -54,7 +59,7 @@ def verify_chain(
             problems.append(ChainProblem(seq, f"expected event #{expected_seq}, found #{seq}"))
         if record["prev_hash"] != prev:
             problems.append(ChainProblem(seq, "link to the previous event is broken"))
-        if event_hash(prev_hash=record["prev_hash"], record=record) != record["hash"]:
+        if event_hash(prev_hash=record["prev_hash"], record=record, key=key) != record["hash"]:
             problems.append(ChainProblem(seq, "contents were changed after recording"))
         prev = record["hash"]
         expected_seq = seq + 1
@@ -67,3 +72,10 @@ def verify_chain(
     elif prev != head_hash:
         problems.append(ChainProblem(head_seq, "the last event does not match the chain head"))
     return problems
+
+
+def audit_key() -> bytes:
+    """The chain key from settings (read at call time, never frozen at import)."""
+    from django.conf import settings
+
+    return str(settings.CARELOOP_AUDIT_KEY).encode("utf-8")

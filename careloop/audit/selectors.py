@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from careloop.audit.chain import HASHED_FIELDS, ChainProblem, verify_chain
+from careloop.audit.chain import HASHED_FIELDS, ChainProblem, audit_key, verify_chain
 from careloop.audit.models import AuditEvent, ChainHead
 
 
@@ -27,5 +27,5 @@ def audit_chain_verify(*, batch: int = 5000) -> tuple[int, list[ChainProblem]]:
             count += 1
             yield {**row, "recorded_at": row["recorded_at"].isoformat()}
 
-    problems = verify_chain(rows(), head_seq=head_seq, head_hash=head_hash)
+    problems = verify_chain(rows(), head_seq=head_seq, head_hash=head_hash, key=audit_key())
     return count, problems

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from careloop.audit.chain import event_hash
+from careloop.audit.chain import audit_key, event_hash
 from careloop.audit.context import current_source
 from careloop.audit.models import AuditEvent, AuditReview, ChainHead
 from careloop.orgs.models import User
@@ -50,7 +50,7 @@ def audit_record(
             "source": current_source(),
             "detail": detail or {},
         }
-        digest = event_hash(prev_hash=head.last_hash, record=record)
+        digest = event_hash(prev_hash=head.last_hash, record=record, key=audit_key())
         event = AuditEvent.objects.create(
             **{**record, "recorded_at": at}, prev_hash=head.last_hash, hash=digest
         )

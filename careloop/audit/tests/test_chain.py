@@ -24,14 +24,17 @@ def chain(length: int) -> list[dict[str, Any]]:
             "fields": ["narrative"],
             "detail": {},
         }
-        digest = event_hash(prev_hash=prev, record=record)
+        digest = event_hash(prev_hash=prev, record=record, key=KEY)
         records.append({**record, "prev_hash": prev, "hash": digest})
         prev = digest
     return records
 
 
+KEY = b"test-audit-key"
+
+
 def verify(records: list[dict[str, Any]], head: dict[str, Any]) -> list[ChainProblem]:
-    return verify_chain(records, head_seq=head["seq"], head_hash=head["hash"])
+    return verify_chain(records, head_seq=head["seq"], head_hash=head["hash"], key=KEY)
 
 
 def test_an_untouched_chain_has_no_problems() -> None:
@@ -41,24 +44,24 @@ def test_an_untouched_chain_has_no_problems() -> None:
 
 
 def test_an_empty_chain_matches_an_empty_head() -> None:
-    assert verify_chain([], head_seq=0, head_hash=GENESIS) == []
+    assert verify_chain([], head_seq=0, head_hash=GENESIS, key=KEY) == []
 
 
 def test_the_hash_depends_on_the_previous_hash_and_on_every_hashed_field() -> None:
     record = chain(1)[0]
-    base = event_hash(prev_hash=GENESIS, record=record)
+    base = event_hash(prev_hash=GENESIS, record=record, key=KEY)
 
-    assert event_hash(prev_hash="1" * 64, record=record) != base
+    assert event_hash(prev_hash="1" * 64, record=record, key=KEY) != base
     for name in HASHED_FIELDS:
         changed = {**record, name: "tampered"}
-        assert event_hash(prev_hash=GENESIS, record=changed) != base, name
+        assert event_hash(prev_hash=GENESIS, record=changed, key=KEY) != base, name
 
 
 def test_the_hash_ignores_key_order() -> None:
     record = chain(1)[0]
     reordered = dict(reversed(list(record.items())))
 
-    assert event_hash(prev_hash=GENESIS, record=reordered) == record["hash"]
+    assert event_hash(prev_hash=GENESIS, record=reordered, key=KEY) == record["hash"]
 
 
 def test_an_edited_event_is_reported_as_changed() -> None:
@@ -104,8 +107,21 @@ def test_a_rewritten_tail_does_not_match_the_head_hash() -> None:
     records = chain(5)
     head = records[-1]
     forged = {**records[-1], "actor_label": "mallory"}
-    forged["hash"] = event_hash(prev_hash=forged["prev_hash"], record=forged)
+    forged["hash"] = event_hash(prev_hash=forged["prev_hash"], record=forged, key=KEY)
 
     assert verify([*records[:-1], forged], head) == [
         ChainProblem(5, "the last event does not match the chain head")
     ]
+
+
+def test_a_forger_without_the_key_cannot_rebuild_a_consistent_chain() -> None:
+    records = chain(3)
+    forged = {**records[1], "actor_label": "mallory"}
+    forged["hash"] = event_hash(prev_hash=forged["prev_hash"], record=forged, key=b"guessed")
+    tail = {**records[2], "prev_hash": forged["hash"]}
+    tail["hash"] = event_hash(prev_hash=tail["prev_hash"], record=tail, key=b"guessed")
+
+    problems = verify([records[0], forged, tail], tail)
+
+    assert ChainProblem(2, "contents were changed after recording") in problems
+    assert ChainProblem(3, "contents were changed after recording") in problems

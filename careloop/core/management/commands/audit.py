@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from careloop.audit.models import ChainHead
 from careloop.audit.selectors import audit_chain_verify
 
 
@@ -21,4 +22,7 @@ class Command(BaseCommand):
             for p in problems[:50]:
                 self.stderr.write(f"event #{p.seq}: {p.problem}")
             raise CommandError(f"Audit chain BROKEN: {len(problems)} problem(s) in {count} events.")
+        head = ChainHead.objects.filter(pk=1).first()
         self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {count} events verified."))
+        if head is not None:
+            self.stdout.write(f"Head: #{head.last_seq} {head.last_hash} (record it elsewhere)")
