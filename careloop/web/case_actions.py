@@ -39,8 +39,8 @@ def _form_kwargs(action: str, case: Case) -> dict[str, Any]:
         return {"owners": owners_for(case)}
     if action == "code":
         return {
-            "people": Person.objects.filter(organization_id=case.organization_id, active=True),
-            "units": Unit.objects.filter(facility__organization_id=case.organization_id),
+            "people": Person.objects.filter(facility_id=case.facility_id, active=True),
+            "units": Unit.objects.filter(facility_id=case.facility_id, active=True),
         }
     return {}
 

@@ -111,12 +111,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+ON_DEMAND_ACTIONS = frozenset({"code"})  # heavy forms, rendered when asked for (?form=code)
+
+
 def _case_context(
     request: HttpRequest, case: Case, bound: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     user = _user(request)
     now = utcnow()
     bound = bound or {}
+    wanted = request.GET.get("form", "")
+    staff = list(case.staff_involved.all())
     letter = getattr(case, "letter", None)
     letter_initial = {
         name: getattr(letter, name)
@@ -126,7 +131,7 @@ def _case_context(
     code_initial: dict[str, Any] = {
         "stage_of_care": case.stage_of_care,
         "harm": case.harm,
-        "staff_involved": list(case.staff_involved.all()),
+        "staff_involved": staff,
         "units_involved": list(case.units_involved.all()),
     }
     from careloop.cases.models import HCAT_CATEGORIES
@@ -149,7 +154,12 @@ def _case_context(
         (
             name,
             action.title,
-            bound.get(name) or action_form(action, case, initial=initials.get(name)),
+            bound.get(name)
+            or (
+                None
+                if name in ON_DEMAND_ACTIONS and wanted != name
+                else action_form(action, case, initial=initials.get(name))
+            ),
         )
         for name, action in ACTIONS.items()
         if (name in shown or name in bound) and has_capability(user, action.capability, case)
@@ -168,7 +178,8 @@ def _case_context(
         "interim_notices": case.interim_notices.all(),
         "letter": letter,
         "missing": case_requirements_missing(case) if case.status == Status.RESOLVED else [],
-        "staff": case.staff_involved.all(),
+        "staff": staff,
+        "opened_form": wanted,
         "can_work": has_capability(user, "work_case", case),
         "hcat": [(label, getattr(case, name)) for name, label in HCAT_CATEGORIES],
     }

@@ -356,3 +356,18 @@ def test_a_review_without_an_event_number_is_not_recorded(
 
     assert response.status_code == 302
     assert not AuditReview.objects.exists()
+
+
+def test_the_hcat_coding_form_is_rendered_only_when_asked_for(
+    client: Client, advocate_x: User, case_a: Case
+) -> None:
+    page = reverse("web:case", args=[case_a.pk])
+    logged_in(client, advocate_x)
+
+    folded = client.get(page)
+    opened = client.get(page + "?form=code")
+
+    assert 'href="?form=code#code"' in folded.text
+    assert 'name="code-sev_quality"' not in folded.text
+    assert 'name="code-sev_quality"' in opened.text
+    assert '<details class="action" id="code" open>' in opened.text
