@@ -87,6 +87,23 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pids: list[str]) -> float:
+    """User plus system CPU seconds used so far by these processes."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def pids_of(pattern: str) -> list[str]:
+    found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True, check=False)
+    return found.stdout.split()
+
+
 def main() -> None:
     env = {
         **os.environ,
@@ -124,15 +141,26 @@ def main() -> None:
         threads = [
             threading.Thread(target=creator, args=(unit, samples, errors)) for _ in range(CLIENTS)
         ]
+        web_pids, db_pids = pids_of("gunicorn config.wsgi"), pids_of("postgres")
+        cpu_before = (cpu_seconds(web_pids), cpu_seconds(db_pids), time.process_time())
         started = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
+        web_cpu = cpu_seconds(web_pids) - cpu_before[0]
+        db_cpu = cpu_seconds(db_pids) - cpu_before[1]
+        client_cpu = time.process_time() - cpu_before[2]
         print(
             f"HTTP case creation ({WORKERS} gunicorn workers, {CLIENTS} clients): "
             f"{len(samples) / elapsed:.0f} cases/s; {percentiles(samples)}; errors {len(errors)}"
+        )
+        n = max(1, len(samples))
+        print(
+            f"  CPU per created case: web {web_cpu / n * 1000:.1f} ms, PostgreSQL "
+            f"{db_cpu / n * 1000:.1f} ms, load generator {client_cpu / n * 1000:.1f} ms; "
+            f"the 2 cores offer {2 * elapsed / n * 1000:.1f} ms per case at this rate"
         )
         for label, path in (("queue", "/cases/?scope=all"), ("case", None)):
             times = []

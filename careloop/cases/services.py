@@ -4,13 +4,13 @@ Every function here is the one way its use case happens (web, API, email, import
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from careloop.audit.services import audit_record
 from careloop.cases.lifecycle import can_move, is_reopen
@@ -36,7 +36,7 @@ from careloop.core.time import local_date
 from careloop.orgs.models import Facility, Person, Unit, User
 from careloop.orgs.permissions import has_capability, role_label
 from careloop.policies.applicability import IntakeFacts, classify, packs_for
-from careloop.policies.packs import Requirement, shipped_packs
+from careloop.policies.packs import ClassificationRule, Requirement, shipped_packs
 from careloop.policies.services import case_facts, clocks_start_for_case, clocks_stop
 
 RETENTION_YEARS = 7  # covers HIPAA's 6 years (P6) and SNF's 3 years from decision (N7)
@@ -118,14 +118,46 @@ def _validate_new(data: NewCase, *, now: datetime) -> dict[str, str]:
 
 
 def _next_reference(*, facility: Facility, on: date) -> str:
-    """Take the next number for the organization and year; the row lock serializes openers."""
-    counters = CaseCounter.objects.filter(organization_id=facility.organization_id, year=on.year)
-    if not counters.update(last=F("last") + 1):
-        CaseCounter.objects.get_or_create(organization_id=facility.organization_id, year=on.year)
-        counters.update(last=F("last") + 1)
-    number = counters.values_list("last", flat=True).get()
+    """Take the next number for the organization and year; the row lock serializes openers
+    until commit. One UPDATE ... RETURNING (PostgreSQL, SQLite 3.35+)."""
+    sql = (
+        f"UPDATE {CaseCounter._meta.db_table} SET last = last + 1 "  # noqa: S608  # table name from the model
+        "WHERE organization_id = %s AND year = %s RETURNING last"
+    )
+    params = [facility.organization_id, on.year]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            CaseCounter.objects.get_or_create(
+                organization_id=facility.organization_id, year=on.year
+            )
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
     prefix = facility.organization.reference_prefix
-    return f"{prefix}-{on.year}-{number:06d}"
+    return f"{prefix}-{on.year}-{int(row[0]):06d}"
+
+
+def _classified(data: NewCase, text: dict[str, str]) -> tuple[str, ClassificationRule | None]:
+    """The kind the facility's packs file this concern as, and the rule that decided it (the
+    rule's reason joins any reason given in `text`)."""
+    rule = classify(
+        facts=IntakeFacts(
+            kind=data.kind,
+            setting=data.facility.setting,
+            written=data.channel in WRITTEN_CHANNELS,
+            resolved_at_time=data.resolved_at_time,
+            asks_for_response=data.response_requested,
+        ),
+        enabled=data.facility.policy_packs,
+        packs=shipped_packs(),
+    )
+    if rule is None:
+        return data.kind, None
+    text["classification_reason"] = " ".join(
+        filter(None, [rule.reason, text["classification_reason"]])
+    )
+    return rule.to_kind, rule
 
 
 def case_open(*, actor: User | None, data: NewCase, now: datetime) -> Case:
@@ -145,38 +177,13 @@ def case_open(*, actor: User | None, data: NewCase, now: datetime) -> Case:
         from django.core.validators import validate_email
 
         validate_email(email)
-    # The number is taken in its own short transaction, so concurrent openers do not queue on
-    # the counter row; a failed open leaves a gap in the numbering, never a duplicate.
-    with transaction.atomic():
-        reference = _next_reference(
-            facility=data.facility,
-            on=local_date(at=received_at, tz_name=data.facility.time_zone),
-        )
-    kind, classified = (
-        data.kind,
-        classify(
-            facts=IntakeFacts(
-                kind=data.kind,
-                setting=data.facility.setting,
-                written=data.channel in WRITTEN_CHANNELS,
-                resolved_at_time=data.resolved_at_time,
-                asks_for_response=data.response_requested,
-            ),
-            enabled=data.facility.policy_packs,
-            packs=shipped_packs(),
-        ),
-    )
-    if classified is not None:
-        kind = classified.to_kind
-        text["classification_reason"] = " ".join(
-            filter(None, [classified.reason, text["classification_reason"]])
-        )
+    kind, classified = _classified(data, text)
     with transaction.atomic():
         case = Case.objects.create(
             organization=data.facility.organization,
             facility=data.facility,
             unit=data.unit,
-            reference=reference,
+            reference=f"pending-{uuid.uuid4().hex[:20]}",
             kind=kind,
             resolved_at_time=data.resolved_at_time,
             response_requested=data.response_requested,
@@ -200,25 +207,38 @@ def case_open(*, actor: User | None, data: NewCase, now: datetime) -> Case:
         )
         if data.staff_involved:
             case.staff_involved.set(data.staff_involved)
-        CaseEvent.objects.create(
-            case=case,
-            at=now,
-            actor=actor,
-            kind="opened",
-            summary=f"{case.get_kind_display()} received by {case.get_channel_display().lower()}",
-            changes={"status": [None, case.status], "kind": [None, case.kind]},
-        )
-        if classified is not None:
-            CaseEvent.objects.create(
+        opening = [
+            CaseEvent(
                 case=case,
                 at=now,
-                actor=None,
-                kind="classified",
-                summary=f"Filed as {kind} by pack rule {classified.rule}: {classified.reason}",
-                changes={"kind": [data.kind, kind]},
+                actor=actor,
+                kind="opened",
+                summary=f"{case.get_kind_display()} received by "
+                f"{case.get_channel_display().lower()}",
+                changes={"status": [None, case.status], "kind": [None, case.kind]},
             )
-        clocks_start_for_case(case=case, actor=actor, now=now, new_case=True)
-        # Last, so the audit chain's lock is held only for the end of the transaction.
+        ]
+        if classified is not None:
+            opening.append(
+                CaseEvent(
+                    case=case,
+                    at=now,
+                    actor=None,
+                    kind="classified",
+                    summary=f"Filed as {kind} by pack rule {classified.rule}: {classified.reason}"[
+                        :300
+                    ],
+                    changes={"kind": [data.kind, kind]},
+                )
+            )
+        clocks_start_for_case(case=case, actor=actor, now=now, new_case=True, preceding=opening)
+        # The reference number and the audit event come last: both lock a single row (the
+        # counter, the chain head) until commit, so concurrent openers queue only briefly.
+        case.reference = _next_reference(
+            facility=data.facility,
+            on=local_date(at=received_at, tz_name=data.facility.time_zone),
+        )
+        case.save(update_fields=["reference"])
         audit_record(
             actor=actor,
             action="C",

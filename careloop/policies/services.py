@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,24 +41,38 @@ def _start_at(case: Case, rule: ClockRule) -> datetime:
 
 
 def _timeline(
-    case: Case, actor: User | None, at: datetime, rows: list[tuple[str, str, dict[str, Any]]]
+    case: Case,
+    actor: User | None,
+    at: datetime,
+    rows: list[tuple[str, str, dict[str, Any]]],
+    preceding: Sequence[CaseEvent] = (),
 ) -> None:
-    """Timeline rows for clock changes, in one insert. The operation that caused them (opening,
-    reclassifying, acknowledging...) writes the audit event."""
+    """Timeline rows for clock changes, after any `preceding` events, in one insert. The
+    operation that caused them (opening, reclassifying, acknowledging...) writes the audit
+    event."""
     CaseEvent.objects.bulk_create(
         [
-            CaseEvent(case=case, at=at, actor=actor, kind=k, summary=s[:300], changes=c)
-            for k, s, c in rows
+            *preceding,
+            *(
+                CaseEvent(case=case, at=at, actor=actor, kind=k, summary=s[:300], changes=c)
+                for k, s, c in rows
+            ),
         ]
     )
 
 
 def clocks_start_for_case(
-    *, case: Case, actor: User | None, now: datetime, new_case: bool = False
+    *,
+    case: Case,
+    actor: User | None,
+    now: datetime,
+    new_case: bool = False,
+    preceding: Sequence[CaseEvent] = (),
 ) -> list[CaseClock]:
     """Start every clock the facility's packs set for this case that is not running yet; clocks
     that no longer apply (after a reclassification) are cancelled. Runs in the caller's
-    transaction; `new_case` skips looking for clocks that cannot exist yet."""
+    transaction; `new_case` skips looking for clocks that cannot exist yet; `preceding` timeline
+    events (the opening) are written in the same insert, ahead of the clock events."""
     facts = case_facts(case)
     packs = packs_for(facts=facts, enabled=case.facility.policy_packs, packs=shipped_packs())
     wanted = {
@@ -83,7 +98,8 @@ def clocks_start_for_case(
         if key not in existing or existing[key].status == ClockStatus.CANCELLED
     ]
     if not todo:
-        _timeline(case, actor, now, rows)
+        if rows or preceding:
+            _timeline(case, actor, now, rows, preceding)
         return []
     tz = ZoneInfo(case.facility.time_zone)
     closures = frozenset(case.facility.closure_days.values_list("on", flat=True))
@@ -142,7 +158,7 @@ def clocks_start_for_case(
     if stale:
         CaseClock.objects.filter(pk__in=stale).delete()
     CaseClock.objects.bulk_create(started)
-    _timeline(case, actor, now, rows)
+    _timeline(case, actor, now, rows, preceding)
     return started
 
 

@@ -51,7 +51,7 @@ def _units_for(user: User, capability: str) -> Any:
     if facility_ids is not None:
         full = {m.facility_id for m in user_memberships(user) if m.unit_id is None}
         units = units.filter(facility_id__in=full) | units.filter(pk__in=unit_ids)
-    return units.select_related("facility").order_by("facility__name", "name")
+    return units.select_related("facility__organization").order_by("facility__name", "name")
 
 
 @require_GET
