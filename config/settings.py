@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "careloop.audit.context.AuditSourceMiddleware",
+    "careloop.web.middleware.TimeZoneResetMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

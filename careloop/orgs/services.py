@@ -9,13 +9,31 @@ from django.db import models, transaction
 
 from careloop.audit.services import audit_record
 from careloop.core.time import is_valid_timezone
-from careloop.orgs.models import Facility, Membership, User
+from careloop.orgs.models import Facility, Membership, Organization, User
 from careloop.orgs.permissions import has_capability_anywhere
 from careloop.policies.calendars import CALENDARS
 from careloop.policies.packs import shipped_packs
 
 
+def _validate_overrides(overrides: object) -> None:
+    """Keys are "pack:clock" of shipped packs; values whole numbers of the clock's unit."""
+    if not isinstance(overrides, dict):
+        raise ValidationError({"clock_overrides": 'Give an object like {"pack:clock": 2}.'})
+    packs = shipped_packs()
+    for key, value in overrides.items():
+        pack_id, _, clock_id = str(key).partition(":")
+        pack = packs.get(pack_id)
+        if pack is None or clock_id not in {c.id for c in pack.clocks}:
+            raise ValidationError({"clock_overrides": f"No clock {key!r} in the shipped packs."})
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValidationError(
+                {"clock_overrides": f"{key}: the duration must be a whole number, 0 or more."}
+            )
+
+
 def _validate(instance: models.Model) -> None:
+    if isinstance(instance, Organization):
+        _validate_overrides(instance.clock_overrides)
     if isinstance(instance, Facility):
         if not is_valid_timezone(instance.time_zone):
             raise ValidationError(

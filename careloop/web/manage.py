@@ -18,7 +18,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from careloop.core.time import utcnow
-from careloop.orgs.models import ClosureDay, Facility, Membership, Person, Unit, User
+from careloop.orgs.models import (
+    ClosureDay,
+    Facility,
+    Membership,
+    Organization,
+    Person,
+    Unit,
+    User,
+)
 from careloop.orgs.permissions import has_capability_anywhere, org_id_of
 from careloop.orgs.services import org_record_save, user_set_password
 from careloop.policies.calendars import CALENDARS
@@ -27,6 +35,7 @@ from careloop.policies.packs import shipped_packs
 
 def _org_filter(model: type[models.Model], org_id: int) -> QuerySet[Any]:
     paths = {
+        Organization: "pk",
         Facility: "organization_id",
         Person: "organization_id",
         User: "organization_id",
@@ -82,6 +91,7 @@ class Screen:
     form: type[forms.ModelForm]  # type: ignore[type-arg]  # ModelForm generic in stubs
     columns: tuple[str, ...]
     owner_field: str = ""
+    creatable: bool = True
 
 
 def _model_form(model: type[models.Model], fields: list[str]) -> type[forms.ModelForm]:  # type: ignore[type-arg]  # ModelForm generic
@@ -90,9 +100,24 @@ def _model_form(model: type[models.Model], fields: list[str]) -> type[forms.Mode
     )
 
 
+class OrganizationForm(forms.ModelForm):  # type: ignore[type-arg]  # ModelForm generic in stubs
+    class Meta:
+        model = Organization
+        fields = ["name", "reference_prefix", "clock_overrides"]
+        widgets = {"clock_overrides": forms.Textarea(attrs={"rows": 3})}
+
+
 SCREENS: dict[str, Screen] = {
     s.slug: s
     for s in [
+        Screen(
+            "organization",
+            "Organization settings",
+            Organization,
+            OrganizationForm,
+            ("name", "reference_prefix", "clock_overrides"),
+            creatable=False,
+        ),
         Screen(
             "facilities",
             "Facilities",
@@ -194,7 +219,7 @@ def manage_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpR
     if screen is None:
         raise Http404("No such screen.")
     instance = _org_filter(screen.model, org_id_of(user)).filter(pk=pk).first() if pk else None
-    if pk and instance is None:
+    if (pk and instance is None) or (pk is None and not screen.creatable):
         raise Http404("Not found.")
     form = screen.form(request.POST or None, instance=instance)
     for name, queryset in _RELATED.items():

@@ -266,3 +266,15 @@ def test_read_only_pages_refuse_posts(client: Client, admin: User, case_a: Case)
     assert {browser.post(url).status_code for url in urls} == {405}
     assert browser.put(reverse("web:quick_entry")).status_code == 405
     assert browser.delete(reverse("web:manage_new", args=["units"])).status_code == 405
+
+
+def test_administrators_edit_only_their_own_organization_and_create_none(
+    client: Client, admin: User, outsider: User
+) -> None:
+    own = reverse("web:manage_edit", args=["organization", admin.organization_id])
+    other = reverse("web:manage_edit", args=["organization", outsider.organization_id])
+    browser = logged_in(client, admin)
+
+    assert browser.get(own).status_code == 200
+    assert browser.get(other).status_code == 404
+    assert browser.get(reverse("web:manage_new", args=["organization"])).status_code == 404

@@ -371,3 +371,54 @@ def test_the_hcat_coding_form_is_rendered_only_when_asked_for(
     assert 'name="code-sev_quality"' not in folded.text
     assert 'name="code-sev_quality"' in opened.text
     assert '<details class="action" id="code" open>' in opened.text
+
+
+def test_a_facility_time_zone_does_not_leak_into_the_next_request(
+    client: Client, advocate_x: User, case_a: Case
+) -> None:
+    from django.utils import timezone
+
+    logged_in(client, advocate_x).get(reverse("web:case", args=[case_a.pk]))
+
+    assert timezone.get_current_timezone_name() == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ('{"house.standard:nope": 2}', "No clock"),
+        ('{"house.standard:acknowledge_1wd": -1}', "whole number"),
+        ('{"house.standard:acknowledge_1wd": "two"}', "whole number"),
+        ("[1, 2]", "like"),
+    ],
+)
+def test_clock_overrides_are_checked_against_the_shipped_packs(
+    client: Client, admin: User, overrides: str, message: str
+) -> None:
+    url = reverse("web:manage_edit", args=["organization", admin.organization_id])
+    form = {"name": "Riverside Health", "reference_prefix": "RH", "clock_overrides": overrides}
+
+    response = logged_in(client, admin).post(url, form)
+
+    assert response.status_code == 400
+    assert message in response.text
+    assert admin.organization is not None
+    admin.organization.refresh_from_db()
+    assert admin.organization.clock_overrides == {}
+
+
+def test_an_administrator_shortens_the_house_standard(client: Client, admin: User) -> None:
+    url = reverse("web:manage_edit", args=["organization", admin.organization_id])
+    form = {
+        "name": "Riverside Health",
+        "reference_prefix": "RH",
+        "clock_overrides": '{"house.standard:acknowledge_1wd": 2}',
+    }
+
+    response = logged_in(client, admin).post(url, form)
+
+    assert response.status_code == 302
+    assert admin.organization is not None
+    admin.organization.refresh_from_db()
+    assert admin.organization.clock_overrides == {"house.standard:acknowledge_1wd": 2}
+    assert AuditEvent.objects.filter(event_type="org.organization.changed").exists()
