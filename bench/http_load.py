@@ -184,4 +184,5 @@ def main() -> None:
         server.wait(timeout=10)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -39,7 +39,11 @@ def user_memberships(user: User) -> list[Membership]:
     """Memberships, read once per user object (a request) and kept on it."""
     cached: list[Membership] | None = getattr(user, "_careloop_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user_id=user.pk)) if user.is_active else []
+        cached = (
+            list(Membership.objects.filter(user_id=user.pk).select_related("facility"))
+            if user.is_active
+            else []
+        )
         user._careloop_memberships = cached  # type: ignore[attr-defined]  # per-request cache
     return cached
 

@@ -243,7 +243,7 @@ def quick_entry(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Your role cannot log cases.")
     timezone.activate(ZoneInfo(_home_zone(user)))
     units = _units_for(user, "open_case")
-    only = list(units[:2])
+    only = list(units[:2]) if request.method == "GET" else []
     initial = {"unit": only[0]} if len(only) == 1 else {}
     form = QuickEntryForm(request.POST or None, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():
