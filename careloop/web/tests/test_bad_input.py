@@ -63,8 +63,9 @@ def test_a_10_mb_narrative_is_refused_before_it_is_read(
         reverse("web:quick_entry"), body, content_type="application/x-www-form-urlencoded"
     )
 
-    # DATA_UPLOAD_MAX_MEMORY_SIZE (2 MB) answers first: Django's 400 Bad Request.
+    # DATA_UPLOAD_MAX_MEMORY_SIZE (2 MB) answers first, with Careloop's 400 page saying why.
     assert response.status_code == 400
+    assert b"too large or malformed, so nothing was saved" in response.content
     assert Case.objects.count() == 0
 
 
