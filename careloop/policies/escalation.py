@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -52,15 +53,16 @@ def notification_deliver(*, notification_id: int, now: datetime) -> bool:
     )
     if not claimed:
         return False
-    n = Notification.objects.select_related("clock__case").get(pk=notification_id)
+    n = Notification.objects.select_related("clock__case__facility").get(pk=notification_id)
     case = n.clock.case
+    local_due = n.clock.due_at.astimezone(ZoneInfo(case.facility.time_zone))
     word = "BREACHED" if n.level == "breach" else "at risk"
     try:
         send_mail(
             subject=f"[Careloop] {case.reference}: {n.clock.label} {word}",
             message=(
                 f"Case {case.reference}: the clock '{n.clock.label}' is {word}.\n"
-                f"Due: {n.clock.due_at:%Y-%m-%d %H:%M} UTC.\n"
+                f"Due: {local_due:%Y-%m-%d %H:%M %Z} ({case.facility.name} time).\n"
                 "Open Careloop to act on it."
             ),
             from_email=settings.DEFAULT_FROM_EMAIL,

@@ -148,7 +148,7 @@ def clocks_start_for_case(
         rows.append(
             (
                 "clock_started",
-                f"Clock started: {rule.label}, due {due_at:%Y-%m-%d %H:%M} UTC",
+                f"Clock started: {rule.label}, due {due_at.astimezone(tz):%Y-%m-%d %H:%M %Z}",
                 {"due_at": [None, due_at.isoformat()]},
             )
         )
@@ -282,14 +282,15 @@ def _claim(clock_id: int, now: datetime, *, level: str, notify: bool) -> bool:
             won = running.filter(warned_at__isnull=True, warn_at__lte=now).update(warned_at=now)
         if not won:
             return False
-        clock = CaseClock.objects.select_related("case").get(pk=clock_id)
+        clock = CaseClock.objects.select_related("case__facility").get(pk=clock_id)
         word = "Breached" if level == "breach" else "At risk"
+        local_due = clock.due_at.astimezone(ZoneInfo(clock.case.facility.time_zone))
         case_event_record(
             case=clock.case,
             actor=None,
             at=now,
             kind=f"clock_{'breached' if level == 'breach' else 'warning'}",
-            summary=f"{word}: {clock.label} (due {clock.due_at:%Y-%m-%d %H:%M} UTC)",
+            summary=f"{word}: {clock.label} (due {local_due:%Y-%m-%d %H:%M %Z})",
             object_type="clock",
             object_id=str(clock.pk),
             changes={"status": (ClockStatus.RUNNING, clock.status)} if level == "breach" else {},
