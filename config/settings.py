@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "careloop.audit.context.AuditSourceMiddleware",
     "careloop.web.middleware.TimeZoneResetMiddleware",
+    "careloop.web.middleware.TwoStepRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -147,6 +148,10 @@ STORAGES = {
 # Client narratives are health information: cap request bodies and never log them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CARELOOP_NARRATIVE_MAX_CHARS = env_int("CARELOOP_NARRATIVE_MAX_CHARS", 50_000)
+
+# Consecutive failed sign-ins (passwords or two-step codes) that lock an account, and for how long.
+CARELOOP_LOCKOUT_ATTEMPTS = env_int("CARELOOP_LOCKOUT_ATTEMPTS", 5)
+CARELOOP_LOCKOUT_MINUTES = env_int("CARELOOP_LOCKOUT_MINUTES", 15)
 
 SESSION_COOKIE_AGE = env_int("CARELOOP_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -172,6 +172,10 @@ class Case(models.Model):
     )
     retain_until = models.DateField(null=True, blank=True)
     legal_hold = models.BooleanField(default=False)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When client details were erased (cases.retention)."
+    )
+    erased_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -181,6 +185,11 @@ class Case(models.Model):
             models.Index(fields=["unit", "-received_at", "-id"], name="case_unit_recent"),
             models.Index(fields=["owner", "-received_at", "-id"], name="case_owner_recent"),
             models.Index(fields=["status", "-received_at", "-id"], name="case_status_recent"),
+            models.Index(
+                fields=["retain_until"],
+                name="case_erasure_due",
+                condition=Q(status="closed", legal_hold=False, erased_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(harm__lte=5), name="case_harm_0_5"),
@@ -196,6 +205,10 @@ class Case(models.Model):
     @property
     def is_anonymous(self) -> bool:
         return self.reporter_type == ReporterType.ANONYMOUS
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class CaseCounter(models.Model):

@@ -22,6 +22,7 @@ from careloop.cases.models import (
     Task,
     Visibility,
 )
+from careloop.cases.services import case_locked_for_write
 from careloop.cases.timeline import case_event_record
 from careloop.core.text import clean_text
 from careloop.orgs.models import User
@@ -34,9 +35,7 @@ TEXT_LIMIT = 20_000
 def _lock(actor: User, capability: str, case: Case) -> Case:
     if not has_capability(actor, capability, case):
         raise PermissionDenied("Your role cannot do that on this case.")
-    return (
-        Case.objects.select_for_update().select_related("facility", "organization").get(pk=case.pk)
-    )
+    return case_locked_for_write(case)
 
 
 def _past(value: datetime, now: datetime, name: str) -> datetime:

@@ -254,10 +254,20 @@ def case_open(*, actor: User | None, data: NewCase, now: datetime) -> Case:
     return case
 
 
-def _locked(case: Case) -> Case:
-    return (
+ERASED_MESSAGE = (
+    "This case's client details were erased under the retention policy; it can no longer be "
+    "changed."
+)
+
+
+def case_locked_for_write(case: Case) -> Case:
+    """The case row, locked for this transaction; an erased case takes no more writes."""
+    locked = (
         Case.objects.select_for_update().select_related("organization", "facility").get(pk=case.pk)
     )
+    if locked.erased_at is not None:
+        raise ValidationError(ERASED_MESSAGE)
+    return locked
 
 
 def _check(actor: User, capability: str, case: Case) -> None:
@@ -268,7 +278,7 @@ def _check(actor: User, capability: str, case: Case) -> None:
 @transaction.atomic
 def case_reclassify(*, actor: User, case: Case, kind: str, reason: str, now: datetime) -> Case:
     _check(actor, "work_case", case)
-    case = _locked(case)
+    case = case_locked_for_write(case)
     _require_choice(kind, list(Kind.values), "Kind")
     reason = clean_text(reason, field="Reason", max_chars=2000, required=True)
     if kind == Kind.SAFETY_CONCERN and not case.safety_type:
@@ -293,7 +303,7 @@ def case_reclassify(*, actor: User, case: Case, kind: str, reason: str, now: dat
 @transaction.atomic
 def case_assign(*, actor: User, case: Case, owner: User | None, now: datetime) -> Case:
     _check(actor, "work_case", case)
-    case = _locked(case)
+    case = case_locked_for_write(case)
     if owner is not None and not has_capability(owner, "work_case", case):
         raise ValidationError("That person cannot own cases here.")
     old = case.owner
@@ -313,7 +323,7 @@ def case_assign(*, actor: User, case: Case, owner: User | None, now: datetime) -
 @transaction.atomic
 def case_acknowledge(*, actor: User, case: Case, channel: str, now: datetime) -> Case:
     _check(actor, "work_case", case)
-    case = _locked(case)
+    case = case_locked_for_write(case)
     _require_choice(channel, list(ContactPreference.values), "Channel")
     if case.acknowledged_at is not None:
         raise ValidationError("This case was already acknowledged.")
@@ -348,7 +358,7 @@ def case_move(*, actor: User, case: Case, status: str, now: datetime, reason: st
     case's packs require is present."""
     _require_choice(status, list(Status.values), "Status")
     _check(actor, "close_case" if status == Status.CLOSED else "work_case", case)
-    case = _locked(case)
+    case = case_locked_for_write(case)
     old = case.status
     if not can_move(old, status):
         raise ValidationError(f"A {old} case cannot move to {status}.")
@@ -400,7 +410,7 @@ def case_code(
 ) -> Case:
     """Record the HCAT coding (7 categories with severity 0-3, stage of care, harm 0-5)."""
     _check(actor, "work_case", case)
-    case = _locked(case)
+    case = case_locked_for_write(case)
     changes: dict[str, tuple[object, object]] = {}
     for name, _label in HCAT_CATEGORIES:
         value = severities.get(name, 0)
@@ -445,7 +455,7 @@ def case_set_retention(
     *, actor: User, case: Case, retain_until: date | None, legal_hold: bool, now: datetime
 ) -> Case:
     _check(actor, "hold_case", case)
-    case = _locked(case)
+    case = case_locked_for_write(case)
     changes = {
         "retain_until": (case.retain_until, retain_until),
         "legal_hold": (case.legal_hold, legal_hold),

@@ -19,6 +19,11 @@ class Organization(models.Model):
         help_text='Durations that replace a pack\'s, keyed "pack:clock", '
         'e.g. {"house.standard:acknowledge_1wd": 2}.',
     )
+    mfa_required = models.BooleanField(
+        default=False,
+        help_text="Everyone must set up two-step sign-in (an authenticator app code) "
+        "before they can use Careloop.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -99,6 +104,14 @@ class User(AbstractUser):
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
     language = models.CharField(max_length=10, default="en")
+    # Sign-in protection (careloop.orgs.signin): consecutive failures and the lock they cause.
+    failed_logins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    # Two-step sign-in. The base32 secret is stored as given; encrypting it at rest with a key
+    # kept outside the database is future work. totp_last_counter refuses replayed codes.
+    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_last_counter = models.BigIntegerField(null=True, blank=True)
+    mfa_enabled_at = models.DateTimeField(null=True, blank=True)
 
 
 class Role(models.TextChoices):

@@ -100,3 +100,37 @@ def user_set_password(*, actor: User, user: User, password: str, now: datetime) 
             fields=["password"],
             actor_role="admin",
         )
+
+
+def user_signin_reset(
+    *, actor: User, user: User, clear_lockout: bool, reset_two_step: bool, now: datetime
+) -> None:
+    """An administrator unlocks an account and/or removes its two-step sign-in (a lost phone);
+    the user enrols again at the next sign-in if the organization requires it."""
+    if (
+        not has_capability_anywhere(actor, "administer")
+        or user.organization_id != actor.organization_id
+    ):
+        raise PermissionDenied("Only this organization's administrators can do that.")
+    fields: list[str] = []
+    if clear_lockout:
+        user.failed_logins, user.locked_until = 0, None
+        fields += ["failed_logins", "locked_until"]
+    if reset_two_step:
+        user.totp_secret, user.totp_last_counter, user.mfa_enabled_at = "", None, None
+        fields += ["totp_secret", "totp_last_counter", "mfa_enabled_at"]
+    if not fields:
+        return
+    with transaction.atomic():
+        user.save(update_fields=fields)
+        audit_record(
+            actor=actor,
+            action="U",
+            event_type="org.user.signin_reset",
+            at=now,
+            organization_id=actor.organization_id,
+            object_type="user",
+            object_id=str(user.pk),
+            fields=fields,
+            actor_role="admin",
+        )

@@ -28,7 +28,7 @@ from careloop.orgs.models import (
     User,
 )
 from careloop.orgs.permissions import has_capability_anywhere, org_id_of
-from careloop.orgs.services import org_record_save, user_set_password
+from careloop.orgs.services import org_record_save, user_set_password, user_signin_reset
 from careloop.policies.calendars import CALENDARS
 from careloop.policies.packs import shipped_packs
 
@@ -77,6 +77,12 @@ class UserForm(forms.ModelForm):  # type: ignore[type-arg]  # ModelForm generic 
     password = forms.CharField(
         required=False, widget=forms.PasswordInput, help_text="Set or replace the password."
     )
+    clear_lockout = forms.BooleanField(
+        required=False, help_text="Unlock the account after too many failed sign-ins."
+    )
+    reset_two_step = forms.BooleanField(
+        required=False, help_text="Remove two-step sign-in (for a lost phone)."
+    )
 
     class Meta:
         model = User
@@ -103,7 +109,7 @@ def _model_form(model: type[models.Model], fields: list[str]) -> type[forms.Mode
 class OrganizationForm(forms.ModelForm):  # type: ignore[type-arg]  # ModelForm generic in stubs
     class Meta:
         model = Organization
-        fields = ["name", "reference_prefix", "clock_overrides"]
+        fields = ["name", "reference_prefix", "clock_overrides", "mfa_required"]
         widgets = {"clock_overrides": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -237,6 +243,14 @@ def manage_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpR
                 password = form.cleaned_data.get("password")
                 if isinstance(obj, User) and password:
                     user_set_password(actor=user, user=obj, password=password, now=utcnow())
+                if isinstance(obj, User):
+                    user_signin_reset(
+                        actor=user,
+                        user=obj,
+                        clear_lockout=bool(form.cleaned_data.get("clear_lockout")),
+                        reset_two_step=bool(form.cleaned_data.get("reset_two_step")),
+                        now=utcnow(),
+                    )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.message_dict.items():

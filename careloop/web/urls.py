@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from careloop.web import audit_views, manage, views
-from careloop.web.auth_views import LoginView
+from careloop.web.auth_views import LoginView, login_code, two_step, two_step_off
 
 app_name = "web"
 
@@ -22,5 +22,8 @@ urlpatterns = [
 
 auth_urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
+    path("login/code/", login_code, name="login_code"),
+    path("account/two-step/", two_step, name="two_step"),
+    path("account/two-step/off/", two_step_off, name="two_step_off"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
