@@ -159,6 +159,9 @@ class Case(models.Model):
     staff_involved = models.ManyToManyField(Person, blank=True, related_name="cases")
     units_involved = models.ManyToManyField(Unit, blank=True, related_name="cases_involving")
 
+    clock_breached_at = models.DateTimeField(
+        null=True, help_text="When a clock on this case first breached (kept for queue filters)."
+    )
     acknowledged_at = models.DateTimeField(null=True)
     resolved_at = models.DateTimeField(null=True)
     closed_at = models.DateTimeField(null=True)

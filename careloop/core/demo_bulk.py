@@ -23,6 +23,9 @@ STATUSES = [Status.CLOSED] * 17 + [Status.RESOLVED, Status.INVESTIGATING, Status
 def _case(org: Organization, unit: Unit, n: int, received: datetime, rng: random.Random) -> Case:
     kind, lang, text, outcome, _ = rng.choice(NARRATIVES)
     status = rng.choice(STATUSES)
+    resolved = status in {Status.RESOLVED, Status.CLOSED}
+    # The resolve-in-7-days clock breaches when the case is still open, and now and then anyway.
+    breached = not resolved or rng.random() < 0.05
     return Case(
         organization_id=org.pk,
         facility_id=unit.facility_id,
@@ -38,17 +41,16 @@ def _case(org: Organization, unit: Unit, n: int, received: datetime, rng: random
         language=lang,
         status=status,
         acknowledged_at=received + timedelta(hours=4) if status != Status.NEW else None,
-        resolved_at=received + timedelta(days=5)
-        if status in {Status.RESOLVED, Status.CLOSED}
-        else None,
+        resolved_at=received + timedelta(days=5) if resolved else None,
         closed_at=received + timedelta(days=6) if status == Status.CLOSED else None,
+        clock_breached_at=received + timedelta(days=7) if breached else None,
     )
 
 
-def _clock(case: Case, rng: random.Random) -> CaseClock:
+def _clock(case: Case) -> CaseClock:
     due = case.received_at + timedelta(days=7)
     met = case.resolved_at
-    breached = met is None or met > due or rng.random() < 0.05
+    breached = case.clock_breached_at is not None
     return CaseClock(
         case_id=case.pk,
         pack_id="house.standard",
@@ -93,7 +95,7 @@ def demo_bulk_cases(
                 for i in range(size)
             ]
             Case.objects.bulk_create(batch, batch_size=CHUNK)
-            CaseClock.objects.bulk_create([_clock(c, rng) for c in batch], batch_size=CHUNK)
+            CaseClock.objects.bulk_create([_clock(c) for c in batch], batch_size=CHUNK)
             CaseEvent.objects.bulk_create(
                 [
                     CaseEvent(

@@ -283,6 +283,10 @@ def _claim(clock_id: int, now: datetime, *, level: str, notify: bool) -> bool:
         if not won:
             return False
         clock = CaseClock.objects.select_related("case__facility").get(pk=clock_id)
+        if level == "breach":
+            Case.objects.filter(pk=clock.case_id, clock_breached_at__isnull=True).update(
+                clock_breached_at=now
+            )
         word = "Breached" if level == "breach" else "At risk"
         local_due = clock.due_at.astimezone(ZoneInfo(clock.case.facility.time_zone))
         case_event_record(

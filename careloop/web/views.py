@@ -89,6 +89,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         clock_state=d.get("clock", ""),
         received_from=d.get("received_from"),
         received_to=d.get("received_to"),
+        tz_name=_home_zone(user),
         query=d.get("q", ""),
         mine=scope == "mine",
         open_only=scope in {"mine", "open"},

@@ -168,6 +168,8 @@ def test_it_filters_by_clock_state(open_case: CaseOpener, advocate_x: User) -> N
     assert [c.pk for c in queue(advocate_x, clock_state="at_risk")] == [at_risk.pk]
     assert fresh in queue(advocate_x, clock_state="running")
     assert clock_of(swept, "written_response").status == "running"
+    swept.refresh_from_db()
+    assert swept.clock_breached_at == NOW - timedelta(days=1)  # flagged by the sweeper
 
 
 def test_it_filters_by_the_date_received(open_case: CaseOpener, advocate_x: User) -> None:
@@ -246,3 +248,12 @@ def test_the_queue_page_costs_the_same_queries_for_10_or_50_rows(
         response = client.get(reverse("web:queue"))
 
     assert response.text.count('<td class="ref">') == 50
+
+
+def test_an_overdue_clock_not_yet_swept_counts_as_breached(
+    open_case: CaseOpener, advocate_x: User
+) -> None:
+    overdue = open_case(now=NOW - timedelta(days=9))
+
+    assert overdue.clock_breached_at is None
+    assert [c.pk for c in queue(advocate_x, clock_state="breached")] == [overdue.pk]
