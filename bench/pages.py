@@ -65,6 +65,16 @@ def main() -> None:
                 f"queue page 21 (keyset) as {who.username}: {percentiles(times)}; "
                 f"queries/page {max(queries)}"
             )
+        for label, query in (
+            ("breached clocks", "clock=breached"),
+            ("at-risk clocks", "clock=at_risk"),
+            ("a month's date range", "received_from=2026-01-01&received_to=2026-01-31"),
+        ):
+            times, queries = measure(client, [f"/cases/?scope=all&{query}"] * 30)
+            print(
+                f"queue filtered by {label} as {who.username}: {percentiles(times)}; "
+                f"queries/page {max(queries)}"
+            )
         times, queries = measure(client, ["/cases/?scope=all&q=call+bell"] * 30)
         print(
             f"queue search 'call bell' as {who.username}: {percentiles(times)}; "
