@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("cases/", views.queue, name="queue"),
     path("cases/new/", views.quick_entry, name="quick_entry"),
+    path("cases/export.csv", views.queue_export, name="queue_export"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
     path("cases/<int:case_id>/do/<slug:action_name>/", views.case_action, name="case_action"),
     path("manage/", manage.manage_index, name="manage"),

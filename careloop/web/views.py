@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +17,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careloop.cases.models import Case, Status
-from careloop.cases.selectors import QueueFilters, case_get_for, case_queue_for, clock_state_of
+from careloop.cases.selectors import (
+    EXPORT_FIELDS,
+    QueueFilters,
+    case_export_for,
+    case_get_for,
+    case_queue_for,
+    clock_state_of,
+)
 from careloop.cases.services import NewCase, case_open, case_requirements_missing
 from careloop.core.time import utcnow
 from careloop.orgs.models import Facility, Person, Unit, User
@@ -61,12 +70,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("web:queue") + ("?scope=mine" if owns_cases else "?scope=open"))
 
 
-@require_GET
-@login_required
-def queue(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    now = utcnow()
-    timezone.activate(ZoneInfo(_home_zone(user)))
+def _queue_filters(
+    request: HttpRequest, user: User
+) -> tuple[QueueFilterForm, QueueFilters | None, str, str]:
+    """The filter form, the filters it means (None when the form is invalid), the scope tab and
+    the keyset cursor."""
     units = _units_for(user, "view_case")
     people = Person.objects.filter(organization_id=org_id_of(user), active=True)
     filtering = any(key not in {"scope"} for key in request.GET)
@@ -76,9 +84,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     scope = request.GET.get("scope", "all")
     if form.is_bound and not form.is_valid():
-        return render(
-            request, "web/queue.html", {"form": form, "page": None, "scope": scope}, status=400
-        )
+        return form, None, scope, ""
     d = form.cleaned_data if form.is_bound else {}
     filters = QueueFilters(
         status=d.get("status", ""),
@@ -94,10 +100,26 @@ def queue(request: HttpRequest) -> HttpResponse:
         mine=scope == "mine",
         open_only=scope in {"mine", "open"},
     )
-    page = case_queue_for(user=user, filters=filters, now=now, cursor=d.get("after", ""))
+    return form, filters, scope, d.get("after", "")
+
+
+@require_GET
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    now = utcnow()
+    timezone.activate(ZoneInfo(_home_zone(user)))
+    form, filters, scope, cursor = _queue_filters(request, user)
+    if filters is None:
+        return render(
+            request, "web/queue.html", {"form": form, "page": None, "scope": scope}, status=400
+        )
+    page = case_queue_for(user=user, filters=filters, now=now, cursor=cursor)
     params = request.GET.copy()
     if page.next_cursor:
         params["after"] = page.next_cursor
+    export = request.GET.copy()
+    export.pop("after", None)
     return render(
         request,
         "web/queue.html",
@@ -107,9 +129,39 @@ def queue(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "rows": [(c, page.clock_states.get(c.pk, "")) for c in page.cases],
             "next_query": params.urlencode() if page.next_cursor else "",
+            "export_query": export.urlencode(),
             "can_open": has_capability_anywhere(user, "open_case"),
         },
     )
+
+
+@require_GET
+@login_required
+def queue_export(request: HttpRequest) -> HttpResponse:
+    """The filtered queue as CSV (coded fields only), audited as an export."""
+    user = _user(request)
+    zone = ZoneInfo(_home_zone(user))
+    _form, filters, _scope, _cursor = _queue_filters(request, user)
+    if filters is None:
+        return HttpResponse("Those filters are not valid.", status=400)
+    rows = case_export_for(user=user, filters=filters, now=utcnow())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="careloop-cases.csv"'
+    writer = csv.writer(response)
+    writer.writerow([name.replace("__", "_") for name in EXPORT_FIELDS])
+    for row in rows:
+        writer.writerow([_csv_value(row[name], zone) for name in EXPORT_FIELDS])
+    return response
+
+
+def _csv_value(value: object, zone: ZoneInfo) -> object:
+    """Times in the viewer's zone; text cells that a spreadsheet would run as a formula are
+    defused with a leading apostrophe."""
+    if isinstance(value, datetime):
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + value
+    return "" if value is None else value
 
 
 ON_DEMAND_ACTIONS = frozenset({"code"})  # heavy forms, rendered when asked for (?form=code)

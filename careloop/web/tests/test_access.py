@@ -221,6 +221,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(
     pages = [
         reverse("web:home"),
         reverse("web:queue"),
+        reverse("web:queue_export"),
         reverse("web:quick_entry"),
         reverse("web:case", args=[case_a.pk]),
         *manage_urls(facility_x),
@@ -257,6 +258,7 @@ def test_read_only_pages_refuse_posts(client: Client, admin: User, case_a: Case)
     urls = [
         reverse("web:home"),
         reverse("web:queue"),
+        reverse("web:queue_export"),
         reverse("web:case", args=[case_a.pk]),
         reverse("web:manage"),
         reverse("web:manage_list", args=["units"]),
@@ -278,3 +280,14 @@ def test_administrators_edit_only_their_own_organization_and_create_none(
     assert browser.get(own).status_code == 200
     assert browser.get(other).status_code == 404
     assert browser.get(reverse("web:manage_new", args=["organization"])).status_code == 404
+
+
+def test_the_export_holds_only_cases_in_scope(
+    client: Client, outsider: User, frontline_a: User, case_a: Case, case_b: Case
+) -> None:
+    def references(user: User) -> set[str]:
+        body = logged_in(client, user).get(reverse("web:queue_export")).content.decode()
+        return {line.split(",")[0] for line in body.strip().splitlines()[1:]}
+
+    assert references(outsider) == set()
+    assert references(frontline_a) == {case_a.reference}  # not unit B's case

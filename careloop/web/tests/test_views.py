@@ -422,3 +422,34 @@ def test_an_administrator_shortens_the_house_standard(client: Client, admin: Use
     admin.organization.refresh_from_db()
     assert admin.organization.clock_overrides == {"house.standard:acknowledge_1wd": 2}
     assert AuditEvent.objects.filter(event_type="org.organization.changed").exists()
+
+
+def test_the_queue_downloads_as_csv_with_codes_only_and_is_audited_as_an_export(
+    client: Client, advocate_x: User, case_a: Case, case_y: Case
+) -> None:
+    response = logged_in(client, advocate_x).get(
+        reverse("web:queue_export") + "?scope=all&q=pain", REMOTE_ADDR=ADDRESS
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    body = response.content.decode()
+    header, *rows = body.strip().splitlines()
+    assert header.startswith("reference,kind,status,facility_name,unit_name")
+    assert [r.split(",")[0] for r in rows] == [case_a.reference]  # case_y is out of scope
+    assert NARRATIVE not in body
+    event = AuditEvent.objects.get(event_type="case.exported")
+    assert (event.action, event.source, event.actor_label) == ("X", ADDRESS, "advocate_x")
+    assert event.detail["rows"] == 1
+    assert event.detail["search"] is True
+    assert "pain" not in str(event.detail)  # search words may be client words
+
+
+def test_a_spreadsheet_formula_in_a_cell_is_defused() -> None:
+    from zoneinfo import ZoneInfo
+
+    from careloop.web.views import _csv_value
+
+    assert _csv_value("=HYPERLINK(1)", ZoneInfo("UTC")) == "'=HYPERLINK(1)"
+    assert _csv_value("4 West", ZoneInfo("UTC")) == "4 West"
+    assert _csv_value(None, ZoneInfo("UTC")) == ""
