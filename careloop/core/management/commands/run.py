@@ -20,9 +20,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         import waitress
+        from django.core.management import call_command
 
         from careloop.core.worker import start_sweeper, task_worker
         from config.wsgi import application
+
+        # Embedded mode owns its database: bring it up to date before serving (an upgraded
+        # checkout would otherwise fail on its first page).
+        call_command("migrate", interactive=False, verbosity=0)
 
         stop = threading.Event()
         start_sweeper(stop)
