@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from careloop.audit.services import audit_record
-from careloop.orgs.models import Organization, User
+from careloop.orgs.models import User
 from careloop.orgs.totp import totp_verify
 
 
@@ -50,9 +50,7 @@ def signin_locked_user(*, username: str, now: datetime) -> User | None:
 
 
 def org_requires_mfa(*, user: User) -> bool:
-    if user.organization_id is None:
-        return False
-    return Organization.objects.filter(pk=user.organization_id, mfa_required=True).exists()
+    return user.organization is not None and user.organization.mfa_required
 
 
 def signin_mfa_required(*, user: User) -> bool:

@@ -143,7 +143,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     result = signin_code_submit(user=user, code=code, now=utcnow())
     if result is CodeResult.ACCEPTED:
         request.session.pop(PENDING_KEY, None)
-        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        auth_login(request, user, backend="careloop.orgs.backends.CareloopBackend")
         return redirect(_safe_next(request, next_url))
     if result is CodeResult.LOCKED:
         request.session.pop(PENDING_KEY, None)

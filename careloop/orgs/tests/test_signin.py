@@ -281,6 +281,7 @@ def test_the_organization_requirement_applies_to_users_without_two_step_sign_in(
     assert not signin_mfa_required(user=advocate_x)
 
     Organization.objects.filter(pk=org.pk).update(mfa_required=True)
+    advocate_x.refresh_from_db()  # each request loads the user with its organization
 
     assert signin_mfa_required(user=advocate_x)
     assert not signin_mfa_required(user=outsider)
