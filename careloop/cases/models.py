@@ -35,9 +35,6 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.INVESTIGATING)
-
-
 class ReporterType(models.TextChoices):
     PATIENT = "patient", "Patient"
     RESIDENT = "resident", "Resident"
@@ -200,14 +197,6 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
-    @property
-    def is_anonymous(self) -> bool:
-        return self.reporter_type == ReporterType.ANONYMOUS
 
     @property
     def is_erased(self) -> bool:

@@ -22,7 +22,6 @@ from careloop.cases.models import (
     CaseEvent,
     Channel,
     ContactPreference,
-    DecisionLetter,
     Kind,
     ReporterType,
     SafetyType,
@@ -471,8 +470,3 @@ def case_set_retention(
         changes=changes,
     )
     return case
-
-
-def letter_for(case: Case, *, now: datetime) -> DecisionLetter:
-    letter, _ = DecisionLetter.objects.get_or_create(case=case, defaults={"updated_at": now})
-    return letter

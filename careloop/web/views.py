@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +30,7 @@ from careloop.cases.services import NewCase, case_open, case_requirements_missin
 from careloop.core.time import utcnow
 from careloop.orgs.models import Facility, Person, Unit, User
 from careloop.orgs.permissions import (
+    CAPABILITIES,
     facility_ids_for,
     has_capability,
     has_capability_anywhere,
@@ -54,12 +56,14 @@ def _home_zone(user: User) -> str:
 
 
 def _units_for(user: User, capability: str) -> Any:
+    """Active units where the user holds the capability (every unit of a facility for a
+    facility-wide role)."""
     units = Unit.objects.filter(facility__organization_id=org_id_of(user), active=True)
-    facility_ids = facility_ids_for(user, capability)
-    unit_ids = {m.unit_id for m in user_memberships(user) if m.unit_id is not None}
-    if facility_ids is not None:
-        full = {m.facility_id for m in user_memberships(user) if m.unit_id is None}
-        units = units.filter(facility_id__in=full) | units.filter(pk__in=unit_ids)
+    if facility_ids_for(user, capability) is not None:
+        allowed = [m for m in user_memberships(user) if m.role in CAPABILITIES[capability]]
+        facilities = {m.facility_id for m in allowed if m.unit_id is None}
+        unit_ids = {m.unit_id for m in allowed if m.unit_id is not None}
+        units = units.filter(Q(facility_id__in=facilities) | Q(pk__in=unit_ids))
     return units.select_related("facility__organization").order_by("facility__name", "name")
 
 

@@ -453,3 +453,17 @@ def test_a_spreadsheet_formula_in_a_cell_is_defused() -> None:
     assert _csv_value("=HYPERLINK(1)", ZoneInfo("UTC")) == "'=HYPERLINK(1)"
     assert _csv_value("4 West", ZoneInfo("UTC")) == "4 West"
     assert _csv_value(None, ZoneInfo("UTC")) == ""
+
+
+def test_quick_entry_offers_only_units_where_the_user_may_log_cases(
+    client: Client, frontline_a: User, facility_y: Facility, unit_a: Unit, unit_c: Unit
+) -> None:
+    from careloop.orgs.models import Membership
+
+    # Also an executive (read-only) of the nursing facility: that gives no right to log there.
+    Membership.objects.create(user=frontline_a, role="executive", facility=facility_y)
+
+    page = logged_in(client, frontline_a).get(reverse("web:quick_entry"))
+
+    assert f'<option value="{unit_a.pk}"' in page.text
+    assert f'<option value="{unit_c.pk}"' not in page.text
