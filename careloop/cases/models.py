@@ -51,13 +51,21 @@ class Channel(models.TextChoices):
     LETTER = "letter", "Letter"
     EMAIL = "email", "Email"
     WEB = "web", "Web form"
+    KIOSK = "kiosk", "Kiosk"
     SMS = "sms", "Text message"
     SURVEY = "survey", "Survey comment"
     ANONYMOUS_BOX = "anonymous_box", "Comment box"
 
 
 WRITTEN_CHANNELS = frozenset(
-    {Channel.LETTER, Channel.EMAIL, Channel.WEB, Channel.SMS, Channel.ANONYMOUS_BOX}
+    {
+        Channel.LETTER,
+        Channel.EMAIL,
+        Channel.WEB,
+        Channel.KIOSK,
+        Channel.SMS,
+        Channel.ANONYMOUS_BOX,
+    }
 )
 
 
@@ -245,8 +253,13 @@ class Visibility(models.TextChoices):
 
 
 class Note(models.Model):
+    """A staff note or message; `from_client` marks what the client added (no author)."""
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    from_client = models.BooleanField(default=False)
     at = models.DateTimeField()
     visibility = models.CharField(max_length=10, choices=Visibility.choices)
     body = models.TextField()

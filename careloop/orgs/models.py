@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -41,6 +43,14 @@ class Setting(models.TextChoices):
     HUMAN_SERVICES = "human_services", "Human services"
 
 
+INTAKE_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read off a poster
+
+
+def new_intake_code() -> str:
+    """A short public code for a facility's or unit's intake link (printed on posters)."""
+    return "".join(secrets.choice(INTAKE_CODE_ALPHABET) for _ in range(7))
+
+
 class Facility(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="facilities"
@@ -52,6 +62,15 @@ class Facility(models.Model):
     holiday_calendar = models.CharField(max_length=30, default="none")
     policy_packs = models.JSONField(default=list, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    after_hours_phone = models.CharField(
+        max_length=40, blank=True, help_text="Printed on intake posters for help out of hours."
+    )
+    intake_code = models.CharField(
+        max_length=12,
+        unique=True,
+        default=new_intake_code,
+        help_text="Public code in the facility's intake and kiosk links.",
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -86,6 +105,12 @@ class Unit(models.Model):
     name = models.CharField(max_length=120)
     kind = models.CharField(
         max_length=40, default="ward", help_text="ward, wing, route, counter, team"
+    )
+    intake_code = models.CharField(
+        max_length=12,
+        unique=True,
+        default=new_intake_code,
+        help_text="Public code in the unit's QR intake link.",
     )
     active = models.BooleanField(default=True)
 
