@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "careloop.audit",
     "careloop.policies",
     "careloop.cases",
+    "careloop.intake",
     "careloop.web",
 ]
 

@@ -4,5 +4,6 @@ from careloop.web.urls import auth_urlpatterns
 
 urlpatterns = [
     *auth_urlpatterns,
+    path("", include("careloop.intake.urls")),
     path("", include("careloop.web.urls")),
 ]
