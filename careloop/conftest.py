@@ -26,7 +26,7 @@ from careloop.policies.models import CaseClock
 
 # Monday 2 March 2026, 09:00 in Chicago (CST, UTC-6): the week US daylight time starts (Sun 8th).
 RECEIVED_AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
-NARRATIVE = "My father waited four hours for pain relief on 4 West and nobody came."
+NARRATIVE = "My father waited four hours for pain relief on 4 West."
 
 
 @pytest.fixture(scope="session")

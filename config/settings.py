@@ -53,7 +53,10 @@ INSTALLED_APPS = [
     "careloop.audit",
     "careloop.policies",
     "careloop.cases",
+    "careloop.safety",
+    "careloop.messaging",
     "careloop.intake",
+    "careloop.followups",
     "careloop.web",
 ]
 
@@ -126,6 +129,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# Translations of the client-facing pages and messages; adding a language is adding a folder
+# here (locale/<code>/LC_MESSAGES/django.po) and an entry in LANGUAGES.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = [("en", "English"), ("es", "Español"), ("it", "Italiano")]
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -152,6 +158,29 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CARELOOP_NARRATIVE_MAX_CHARS = env_int("CARELOOP_NARRATIVE_MAX_CHARS", 50_000)
 
 # Consecutive failed sign-ins (passwords or two-step codes) that lock an account, and for how long.
+# Public intake: (hits, window seconds). Per address: submissions and status-link lookups; per
+# form: all submissions to one facility's form together (a flood from many addresses).
+CARELOOP_INTAKE_LIMITS = {
+    "submit_address": (env_int("CARELOOP_INTAKE_PER_ADDRESS", 8), 600),
+    "submit_form": (env_int("CARELOOP_INTAKE_PER_FORM", 300), 600),
+    "status_address": (env_int("CARELOOP_STATUS_PER_ADDRESS", 60), 300),
+    "status_miss_address": (env_int("CARELOOP_STATUS_MISSES_PER_ADDRESS", 10), 600),
+}
+# Absolute address of this Careloop, for links in emails sent by background work (no request).
+CARELOOP_BASE_URL = env_str("CARELOOP_BASE_URL", "").rstrip("/")
+CARELOOP_TRUSTED_PROXY = env_bool("CARELOOP_TRUSTED_PROXY", False)
+CARELOOP_KIOSK_IDLE_SECONDS = env_int("CARELOOP_KIOSK_IDLE_SECONDS", 120)
+CARELOOP_PUBLIC_FORM_MAX_AGE = env_int("CARELOOP_PUBLIC_FORM_MAX_AGE", 24 * 3600)
+
+_cache_url = env_str("CARELOOP_CACHE_URL", "")
+CACHES: dict[str, Any] = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url.startswith(("redis://", "rediss://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 CARELOOP_LOCKOUT_ATTEMPTS = env_int("CARELOOP_LOCKOUT_ATTEMPTS", 5)
 CARELOOP_LOCKOUT_MINUTES = env_int("CARELOOP_LOCKOUT_MINUTES", 15)
 

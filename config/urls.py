@@ -4,6 +4,8 @@ from careloop.web.urls import auth_urlpatterns
 
 urlpatterns = [
     *auth_urlpatterns,
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("careloop.intake.urls")),
     path("", include("careloop.web.urls")),
+    path("safety/", include("careloop.safety.urls")),
 ]

@@ -144,6 +144,9 @@ class Case(models.Model):
     allegation_known_at = models.DateTimeField(null=True, blank=True)
     narrative = models.TextField()
     desired_outcome = models.TextField(blank=True)
+    people_involved = models.TextField(
+        blank=True, help_text="Who was involved, in the client's words (the staff to thank)."
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="owned_cases"
     )

@@ -33,7 +33,7 @@ from careloop.orgs.permissions import has_capability
 
 # Client words and anything staff wrote about the client. Staff names (owner, contact person,
 # signatory, corrective-action owner) and outside agencies are kept: they are not the client's.
-CASE_TEXT_FIELDS = ("narrative", "desired_outcome", "findings")
+CASE_TEXT_FIELDS = ("narrative", "desired_outcome", "people_involved", "findings")
 CASE_CONTACT_FIELDS = ("reporter_name", "reporter_email", "reporter_phone")
 LETTER_TEXT_FIELDS = ("summary", "steps_taken", "findings", "results", "corrective_action")
 ERASED_FIELDS = (
@@ -161,6 +161,14 @@ def _erase_records(case: Case, marker: str) -> None:
     ExternalReport.objects.filter(case=case).update(recipients=marker)
     ExternalReport.objects.filter(case=case).exclude(confirmation_ref="").update(
         confirmation_ref=marker
+    )
+    from careloop.messaging.models import OutboundMessage
+
+    # Messages to the client hold their address and words addressed to them; unsent ones are
+    # cancelled (status failed) so nothing goes out after erasure.
+    OutboundMessage.objects.filter(case=case).update(to_address="", subject=marker, body=marker)
+    OutboundMessage.objects.filter(case=case, status__in=["queued", "sending"]).update(
+        status="failed", last_error="erased"
     )
     letter = DecisionLetter.objects.select_for_update().filter(case=case).first()
     if letter is not None:

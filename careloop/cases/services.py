@@ -37,6 +37,8 @@ from careloop.orgs.permissions import has_capability, role_label
 from careloop.policies.applicability import IntakeFacts, classify, packs_for
 from careloop.policies.packs import ClassificationRule, Requirement, shipped_packs
 from careloop.policies.services import case_facts, clocks_start_for_case, clocks_stop
+from careloop.safety.screening import screening_decide
+from careloop.safety.services import safety_flag_record
 
 RETENTION_YEARS = 7  # covers HIPAA's 6 years (P6) and SNF's 3 years from decision (N7)
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -69,6 +71,7 @@ class NewCase:
     contact_preference: str = ContactPreference.NONE
     language: str = "en"
     desired_outcome: str = ""
+    people_involved: str = ""
     incident_at: datetime | None = None
     allegation_known_at: datetime | None = None
     classification_reason: str = ""
@@ -107,6 +110,9 @@ def _validate_new(data: NewCase, *, now: datetime) -> dict[str, str]:
         "narrative": clean_text(data.narrative, field="Narrative", max_chars=limit, required=True),
         "desired_outcome": clean_text(
             data.desired_outcome, field="Desired outcome", max_chars=limit
+        ),
+        "people_involved": clean_text(
+            data.people_involved, field="Who was involved", max_chars=2000
         ),
         "reporter_name": clean_text(data.reporter_name, field="Name", max_chars=200),
         "reporter_phone": clean_text(data.reporter_phone, field="Phone", max_chars=40),
@@ -177,17 +183,30 @@ def case_open(*, actor: User | None, data: NewCase, now: datetime) -> Case:
 
         validate_email(email)
     kind, classified = _classified(data, text)
+    # Safety screening may file the case as a safety concern before any clock starts.
+    screening = screening_decide(
+        narrative=text["narrative"],
+        desired_outcome=text["desired_outcome"],
+        language=data.language,
+        facility=data.facility,
+        kind=kind,
+        safety_type=data.safety_type,
+    )
+    if screening.filed_as_safety_concern:
+        text["classification_reason"] = " ".join(
+            filter(None, [screening.reason, text["classification_reason"]])
+        )
     with transaction.atomic():
         case = Case.objects.create(
             organization=data.facility.organization,
             facility=data.facility,
             unit=data.unit,
             reference=f"pending-{uuid.uuid4().hex[:20]}",
-            kind=kind,
+            kind=screening.kind,
             resolved_at_time=data.resolved_at_time,
             response_requested=data.response_requested,
-            safety_type=data.safety_type,
-            abuse_alleged=data.abuse_alleged or data.safety_type == SafetyType.ABUSE,
+            safety_type=screening.safety_type,
+            abuse_alleged=data.abuse_alleged or screening.safety_type == SafetyType.ABUSE,
             serious_injury=data.serious_injury,
             classified_by=actor if text["classification_reason"] else None,
             classified_at=now if text["classification_reason"] else None,
@@ -200,7 +219,7 @@ def case_open(*, actor: User | None, data: NewCase, now: datetime) -> Case:
             received_by=actor,
             incident_at=data.incident_at,
             allegation_known_at=data.allegation_known_at
-            or (received_at if kind == Kind.SAFETY_CONCERN else None),
+            or (received_at if screening.kind == Kind.SAFETY_CONCERN else None),
             created_at=now,
             **text,
         )
@@ -230,6 +249,21 @@ def case_open(*, actor: User | None, data: NewCase, now: datetime) -> Case:
                     changes={"kind": [data.kind, kind]},
                 )
             )
+        if screening.filed_as_safety_concern:
+            opening.append(
+                CaseEvent(
+                    case=case,
+                    at=now,
+                    actor=None,
+                    kind="classified",
+                    summary=f"Filed as {screening.kind} ({screening.safety_type}) by safety "
+                    f"screening ({screening.risk_labels}), pending review",
+                    changes={
+                        "kind": [kind, screening.kind],
+                        "safety_type": [data.safety_type, screening.safety_type],
+                    },
+                )
+            )
         clocks_start_for_case(case=case, actor=actor, now=now, new_case=True, preceding=opening)
         # The reference number and the audit event come last: both lock a single row (the
         # counter, the chain head) until commit, so concurrent openers queue only briefly.
@@ -250,6 +284,7 @@ def case_open(*, actor: User | None, data: NewCase, now: datetime) -> Case:
             fields=["kind", "narrative", "reporter_type", "channel", "received_at"],
             actor_role=role_label(actor, case) if actor is not None else "",
         )
+        safety_flag_record(case=case, decision=screening, now=now)
     return case
 
 
@@ -468,5 +503,51 @@ def case_set_retention(
         kind="retention",
         summary="Legal hold on" if legal_hold else "Retention updated",
         changes=changes,
+    )
+    return case
+
+
+@transaction.atomic
+def case_route(*, case: Case, owner: User, reason: str, now: datetime) -> Case:
+    """Give a new case its first owner by a routing rule (no person acting): e.g. a compliment
+    goes to the manager of the staff member it names."""
+    case = case_locked_for_write(case)
+    if case.owner_id is not None:
+        raise ValidationError("This case already has an owner.")
+    if not has_capability(owner, "work_case", case):
+        raise ValidationError("That person cannot own cases here.")
+    case.owner = owner
+    case.save(update_fields=["owner"])
+    case_event_record(
+        case=case,
+        actor=None,
+        at=now,
+        kind="routed",
+        summary=f"Routed to {owner.get_full_name() or owner.username}: {reason}",
+        changes={"owner": (None, owner)},
+    )
+    return case
+
+
+@transaction.atomic
+def case_reopen_for_client(*, case: Case, reason: str, now: datetime) -> Case:
+    """The client says the resolution did not put it right: the case goes back to
+    investigating (no person acting; the owner is told by the caller's notification)."""
+    case = case_locked_for_write(case)
+    if not is_reopen(case.status, Status.INVESTIGATING):
+        raise ValidationError("Only a resolved or closed case can be reopened.")
+    old = case.status
+    case.reopened_count += 1
+    case.closed_at = None
+    case.resolved_at = None
+    case.status = Status.INVESTIGATING
+    case.save(update_fields=["status", "reopened_count", "closed_at", "resolved_at"])
+    case_event_record(
+        case=case,
+        actor=None,
+        at=now,
+        kind="reopened",
+        summary=f"Status {old} → {Status.INVESTIGATING}: {reason}",
+        changes={"status": (old, Status.INVESTIGATING)},
     )
     return case

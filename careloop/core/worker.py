@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -16,21 +17,53 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from careloop.core.time import utcnow
+from careloop.messaging.services import messages_deliver_due
 from careloop.policies.services import clocks_sweep
+from careloop.safety.services import safety_pages_escalate
 
 logger = logging.getLogger("careloop.worker")
 
 
-def sweep_forever(stop: threading.Event, interval: float) -> None:
-    while not stop.is_set():
+def _clock_sweep() -> str:
+    warned, breached = clocks_sweep(now=utcnow())
+    return f"{warned} clock warnings, {breached} breaches recorded" if warned or breached else ""
+
+
+def _safety_sweep() -> str:
+    escalated = safety_pages_escalate(now=utcnow())
+    return f"{escalated} safety flags escalated" if escalated else ""
+
+
+def _message_sweep() -> str:
+    sent = messages_deliver_due(now=utcnow())
+    return f"{sent} sent" if sent else ""
+
+
+# Each sweep claims its rows with conditional UPDATEs, so any number of sweepers may run.
+SWEEPS: tuple[tuple[str, Callable[[], str]], ...] = (
+    ("clock sweep", _clock_sweep),
+    ("safety page sweep", _safety_sweep),
+    ("message delivery", _message_sweep),
+)
+
+
+def sweep_once() -> None:
+    """Run every sweep; one failing does not stop the others. Logs hold counts and exception
+    class names only (a mail server's or database's text may quote an address)."""
+    for name, sweep in SWEEPS:
         try:
-            warned, breached = clocks_sweep(now=utcnow())
-            if warned or breached:
-                logger.info("clock sweep: %s warnings, %s breaches recorded", warned, breached)
-        except Exception:
-            logger.exception("clock sweep failed; retrying")
+            done = sweep()
+            if done:
+                logger.info("%s: %s", name, done)
+        except Exception as exc:
+            logger.error("%s failed (%s); retrying", name, type(exc).__name__)
         finally:
             close_old_connections()
+
+
+def sweep_forever(stop: threading.Event, interval: float) -> None:
+    while not stop.is_set():
+        sweep_once()
         stop.wait(interval)
     connection.close()
 

@@ -29,6 +29,9 @@ START_EVENTS = frozenset({"received", "allegation_known", "incident"})
 STOP_EVENTS = frozenset(
     {
         "acknowledged",
+        # An automatic acknowledgement email was delivered (messaging); each pack decides
+        # whether that satisfies its acknowledgement clock.
+        "auto_acknowledged",
         "interim_notice_sent",
         "letter_issued",
         "initial_report_sent",

@@ -62,6 +62,7 @@ class FacilityForm(forms.ModelForm):  # type: ignore[type-arg]  # ModelForm gene
             "holiday_calendar",
             "policy_packs",
             "phone",
+            "after_hours_phone",
             "active",
         ]
 

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from careloop.intake import poster_views
 from careloop.web import audit_views, manage, views
 from careloop.web.auth_views import LoginView, login_code, two_step, two_step_off
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("cases/<int:case_id>/", views.case_detail, name="case"),
     path("cases/<int:case_id>/do/<slug:action_name>/", views.case_action, name="case_action"),
     path("manage/", manage.manage_index, name="manage"),
+    path("manage/posters/", poster_views.poster_form, name="posters"),
     path("manage/<slug:slug>/", manage.manage_list, name="manage_list"),
     path("manage/<slug:slug>/new/", manage.manage_edit, name="manage_new"),
     path("manage/<slug:slug>/<int:pk>/", manage.manage_edit, name="manage_edit"),

@@ -49,6 +49,8 @@ from careloop.cases.retention import (
 )
 from careloop.cases.services import case_code, case_move, case_set_retention
 from careloop.conftest import NARRATIVE, RECEIVED_AT, CaseOpener
+from careloop.messaging.models import OutboundMessage
+from careloop.messaging.services import message_queue
 from careloop.orgs.models import Facility, Organization, Person, Unit, User
 from careloop.policies.models import CaseClock
 
@@ -69,6 +71,7 @@ CLIENT: dict[str, Any] = {
     "contact_preference": ContactPreference.EMAIL,
     "desired_outcome": "An apology from the night nurse",
     "classification_reason": "Mrs Alvarez asked for a written reply",
+    "people_involved": "Joan on nights, Mr Alvarez's named nurse",
 }
 STAFF_WORDS = {
     "note": "Mrs Alvarez says her father still has bruises",
@@ -84,7 +87,7 @@ STAFF_WORDS = {
     "reopen": "Maria Alvarez phoned again about the bruises",
 }
 SECRETS = [NARRATIVE, *(str(v) for k, v in CLIENT.items() if k != "contact_preference")]
-SECRETS += list(STAFF_WORDS.values())
+SECRETS += [*STAFF_WORDS.values(), "secret-token"]
 
 
 def closed(case: Case, actor: User, *, at: datetime = CLOSED_AT) -> Case:
@@ -95,6 +98,19 @@ def closed(case: Case, actor: User, *, at: datetime = CLOSED_AT) -> Case:
 def worked_and_closed(case: Case, advocate: User, nurse: Person, unit: Unit) -> Case:
     """A complaint with every kind of record on it, closed, reopened with a reason and closed."""
     now = WORKED_AT
+    message_queue(
+        case=case,
+        to=case.reporter_email,
+        template="intake_acknowledgement",
+        language="en",
+        context={
+            "reference": case.reference,
+            "facility_name": case.facility.name,
+            "status_url": "https://careloop.example/s/secret-token/",
+            "kind": case.kind,
+        },
+        now=now,
+    )
     note_add(actor=advocate, case=case, body=STAFF_WORDS["note"], visibility="internal", now=now)
     note_add(
         actor=advocate, case=case, body="We are looking into it.", visibility="client", now=now
@@ -182,6 +198,7 @@ def rows_of(case: Case) -> str:
         ExternalReport,
         CaseEvent,
         CaseClock,
+        OutboundMessage,
     ]
     values: list[list[dict[str, Any]]] = [
         [dict(row) for row in Case.objects.filter(pk=case.pk).values()]

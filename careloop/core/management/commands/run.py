@@ -38,6 +38,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password '{DEMO_PASSWORD}' for all):")
         for username, _first, _last, role, _f, _u in ACCOUNTS:
             self.stdout.write(f"  {username:<20} {role.label}")
+        self._print_public_links(url)
         self.stdout.write("Press Ctrl-C to stop.\n")
         try:
             waitress.serve(
@@ -53,3 +54,13 @@ class Command(BaseCommand):
             worker.running = False
             stop.set()
             self.stdout.write("Careloop stopped.")
+
+    def _print_public_links(self, url: str) -> None:
+        """Where clients file, without signing in (the QR posters carry the unit links)."""
+        from careloop.orgs.models import Facility
+
+        facilities = list(Facility.objects.filter(active=True).order_by("name")[:5])
+        if facilities:
+            self.stdout.write("Public intake forms (no sign-in; kiosk mode at /k/<code>/):")
+        for facility in facilities:
+            self.stdout.write(f"  {facility.name:<32} {url}f/{facility.intake_code}/")

@@ -1,0 +1,93 @@
+"""The messages Careloop can send, and what each needs to be rendered.
+
+A template named ``<name>`` is rendered from ``messaging/<name>_subject.txt`` and
+``messaging/<name>_body.txt``. `label` is staff-facing (timeline summaries): it never holds client
+text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from careloop.cases.models import Kind
+
+
+@dataclass(frozen=True)
+class MessageTemplate:
+    name: str
+    label: str
+    # Sent by Careloop on its own, not written by a person: marked "Auto-Submitted".
+    automatic: bool
+    required: frozenset[str]
+    optional: frozenset[str] = frozenset()
+    # Keys whose value must be one of a closed set.
+    choices: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+INTAKE_ACKNOWLEDGEMENT = MessageTemplate(
+    name="intake_acknowledgement",
+    label="Acknowledgement of receipt",
+    automatic=True,
+    required=frozenset({"reference", "facility_name", "status_url", "kind"}),
+    optional=frozenset({"phone", "reply_by"}),
+    choices={"kind": frozenset(Kind.values)},
+)
+
+# To staff: a client thanked them (the client's words stay in Careloop, behind sign-in).
+COMPLIMENT_RECEIVED = MessageTemplate(
+    name="compliment_received",
+    label="Compliment passed on to the staff member and their manager",
+    automatic=True,
+    required=frozenset({"reference", "person_name", "facility_name"}),
+)
+
+# To the case owner: the client added information through their status link.
+CLIENT_ADDED_INFORMATION = MessageTemplate(
+    name="client_added_information",
+    label="Owner told the client added information",
+    automatic=True,
+    required=frozenset({"reference"}),
+)
+
+# To the case owner: the client said it was not (or only partly) put right; the case reopened.
+FOLLOWUP_REOPENED = MessageTemplate(
+    name="followup_reopened",
+    label="Owner told the client said it was not put right",
+    automatic=True,
+    required=frozenset({"reference"}),
+)
+
+TEMPLATES: dict[str, MessageTemplate] = {
+    t.name: t
+    for t in (
+        INTAKE_ACKNOWLEDGEMENT,
+        COMPLIMENT_RECEIVED,
+        CLIENT_ADDED_INFORMATION,
+        FOLLOWUP_REOPENED,
+    )
+}
+
+
+def template_get(name: str) -> MessageTemplate:
+    try:
+        return TEMPLATES[name]
+    except KeyError:
+        raise ValueError(f"Unknown message template {name!r}") from None
+
+
+def context_check(*, template: MessageTemplate, context: Mapping[str, str]) -> dict[str, str]:
+    """The context with optional keys defaulted to ""; a missing, unknown or out-of-range key is
+    a programming error (ValueError)."""
+    missing = sorted(template.required - set(context))
+    if missing:
+        raise ValueError(f"{template.name}: missing context {', '.join(missing)}")
+    unknown = sorted(set(context) - template.required - template.optional)
+    if unknown:
+        raise ValueError(f"{template.name}: unknown context {', '.join(unknown)}")
+    for key, value in context.items():
+        if not isinstance(value, str):
+            raise ValueError(f"{template.name}: context {key} must be a string")
+    for key, allowed in template.choices.items():
+        if key in context and context[key] not in allowed:
+            raise ValueError(f"{template.name}: {key} {context[key]!r} is not one of {allowed}")
+    return {**dict.fromkeys(template.optional, ""), **context}

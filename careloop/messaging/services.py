@@ -1,0 +1,304 @@
+"""Outbound messages: queued inside the caller's transaction, delivered outside any.
+
+Delivery is at least once: a message is claimed with a conditional UPDATE (so two workers never
+send it at the same time), sent, and its outcome recorded if the claim is still ours. A worker
+that dies between sending and recording leaves a claim that expires; the message is then sent
+again with the same Message-ID, so the recipient's mail system can tell it is the same one."""
+
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+from datetime import datetime, timedelta
+from email.utils import make_msgid, parseaddr
+from enum import StrEnum
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from careloop.cases.models import Case
+from careloop.cases.timeline import case_event_record
+from careloop.messaging.backoff import retry_delay
+from careloop.messaging.catalogue import TEMPLATES, MessageTemplate, context_check, template_get
+from careloop.messaging.hooks import after_send_run
+from careloop.messaging.models import MessageChannel, MessageStatus, OutboundMessage
+from careloop.orgs.models import User
+
+logger = logging.getLogger("careloop.messaging")
+
+MAX_ATTEMPTS = 8
+SEND_TIMEOUT_SECONDS = 60
+# How long a sending worker's claim lasts: well past the SMTP timeout, so a live worker never
+# loses a message it is still sending.
+LEASE = timedelta(minutes=10)
+REDACTED_BODY = "[Message text removed after delivery]"
+FALLBACK_LANGUAGE = "en"
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    NOT_CLAIMED = "not_claimed"  # not due, or another worker has it
+    CLAIM_LOST = "claim_lost"  # our lease ran out and another worker took the message over
+
+
+# --- rendering (no database) ------------------------------------------------------------------
+
+
+def language_pick(requested: str) -> str:
+    """One of settings.LANGUAGES: the requested code, else its base language, else English."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    wanted = requested.strip().lower().replace("_", "-")
+    if wanted in codes:
+        return wanted
+    base = wanted.split("-", 1)[0]
+    return base if base in codes else FALLBACK_LANGUAGE
+
+
+def text_tidy(text: str) -> str:
+    """Plain text from a template: no trailing spaces, at most one blank line in a row."""
+    lines = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    return re.sub(r"\n{3,}", "\n\n", lines) + "\n"
+
+
+def message_render(
+    *, template: MessageTemplate, language: str, context: dict[str, str]
+) -> tuple[str, str]:
+    """Subject (one line) and body, in `language`."""
+    with translation.override(language):
+        subject = render_to_string(f"messaging/{template.name}_subject.txt", context)
+        body = render_to_string(f"messaging/{template.name}_body.txt", context)
+    return " ".join(subject.split()), text_tidy(body)
+
+
+def error_describe(exc: BaseException) -> str:
+    """The exception's class and SMTP code(s): never the server's text, which may quote the
+    address or the message."""
+    codes: list[int] = []
+    if isinstance(exc, smtplib.SMTPResponseException):
+        codes = [exc.smtp_code]
+    elif isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _text in exc.recipients.values()})
+    text = " ".join([type(exc).__name__, *(str(code) for code in codes)])
+    return text[:100]
+
+
+def _message_id_domain() -> str:
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return address.rpartition("@")[2] or "localhost"
+
+
+# --- queueing ---------------------------------------------------------------------------------
+
+
+def message_queue(
+    *,
+    case: Case,
+    to: str,
+    template: str,
+    language: str,
+    context: dict[str, str],
+    now: datetime,
+    actor: User | None = None,
+    redact_after_send: bool = False,
+) -> OutboundMessage:
+    """Render and queue an email about `case`; it is sent after the caller's transaction
+    commits (and by the worker's sweep if that first try fails). Runs inside the caller's
+    transaction. Raises ValidationError for a bad address; ValueError for an unknown template or
+    a wrong context (programming errors). Nothing is written when either is raised."""
+    from careloop.messaging.tasks import message_send
+
+    spec = template_get(template)
+    values = context_check(template=spec, context=context)
+    address = to.strip()
+    validate_email(address)
+    if case.erased_at is not None:
+        raise ValidationError("This case's client details were erased: nothing can be sent.")
+    lang = language_pick(language)
+    subject, body = message_render(template=spec, language=lang, context=values)
+    with transaction.atomic(savepoint=False):
+        message = OutboundMessage.objects.create(
+            organization_id=case.organization_id,
+            case=case,
+            channel=MessageChannel.EMAIL,
+            to_address=address,
+            language=lang,
+            template=spec.name,
+            subject=subject[:300],
+            body=body,
+            next_attempt_at=now,
+            redact_after_send=redact_after_send,
+            created_at=now,
+            message_id=make_msgid(domain=_message_id_domain()),
+        )
+        case_event_record(
+            case=case,
+            actor=actor,
+            at=now,
+            kind="message_queued",
+            summary=f"{MessageChannel.EMAIL.label} queued: {spec.label}",
+            action="C",
+            object_type="message",
+            object_id=str(message.pk),
+            fields=["to_address", "language", "template", "subject", "body"],
+        )
+        # If enqueueing fails the message is still queued: the worker's sweep sends it.
+        transaction.on_commit(partial(message_send.enqueue, message_id=message.pk), robust=True)
+    return message
+
+
+# --- delivery ---------------------------------------------------------------------------------
+
+
+def _due(now: datetime) -> Q:
+    """Queued and due, or claimed by a worker whose lease has run out."""
+    return Q(status=MessageStatus.QUEUED, next_attempt_at__lte=now) | Q(
+        status=MessageStatus.SENDING, claimed_until__lt=now
+    )
+
+
+def messages_deliver_due(*, now: datetime, limit: int = 50) -> int:
+    """Send up to `limit` due messages, one claim at a time; return how many were sent. Call
+    outside any transaction: each claim and each outcome commits on its own, and no transaction
+    is held open while talking to the mail server."""
+    due = list(
+        OutboundMessage.objects.filter(_due(now))
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for pk in due if _deliver(pk, now) == Outcome.SENT)
+
+
+def message_deliver(*, message_id: int, now: datetime) -> bool:
+    """Send one message if it is due and no other worker has it; True if it was sent now."""
+    return _deliver(message_id, now) == Outcome.SENT
+
+
+def _deliver(message_id: int, now: datetime) -> Outcome:
+    lease = now + LEASE
+    claimed = OutboundMessage.objects.filter(_due(now), pk=message_id).update(
+        status=MessageStatus.SENDING, claimed_until=lease
+    )
+    if not claimed:
+        return Outcome.NOT_CLAIMED
+    message = OutboundMessage.objects.get(pk=message_id)
+    try:
+        _send(message)
+    except Exception as exc:  # any failure to send is retried later; none may lose the message
+        return _failure_record(message_id, lease=lease, error=error_describe(exc), now=now)
+    return _success_record(message_id, lease=lease, now=now)
+
+
+def _send(message: OutboundMessage) -> None:
+    if message.channel != MessageChannel.EMAIL:
+        raise ValueError(f"No sender for channel {message.channel!r}")
+    spec = template_get(message.template)
+    headers = {"Message-ID": message.message_id, "Content-Language": message.language}
+    if spec.automatic:
+        headers["Auto-Submitted"] = "auto-generated"
+    EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_address],
+        headers=headers,
+        connection=get_connection(timeout=settings.EMAIL_TIMEOUT or SEND_TIMEOUT_SECONDS),
+    ).send()
+
+
+def _still_ours(message_id: int, lease: datetime) -> OutboundMessage | None:
+    message = (
+        OutboundMessage.objects.select_for_update()
+        .select_related("case")
+        .filter(pk=message_id, status=MessageStatus.SENDING, claimed_until=lease)
+        .first()
+    )
+    if message is None:
+        logger.warning("message %s: claim lost before its outcome was recorded", message_id)
+    return message
+
+
+def _label(message: OutboundMessage) -> tuple[str, str]:
+    """Channel and template labels for the timeline (never the subject or any client text)."""
+    spec = TEMPLATES.get(message.template)
+    return str(MessageChannel(message.channel).label), spec.label if spec else message.template
+
+
+@transaction.atomic
+def _success_record(message_id: int, *, lease: datetime, now: datetime) -> Outcome:
+    message = _still_ours(message_id, lease)
+    if message is None:
+        return Outcome.CLAIM_LOST
+    message.status = MessageStatus.SENT
+    message.sent_at = now
+    message.claimed_until = None
+    message.last_error = ""
+    fields = ["status", "sent_at", "claimed_until", "last_error"]
+    if message.redact_after_send:
+        message.body = REDACTED_BODY
+        fields.append("body")
+    message.save(update_fields=fields)
+    if message.case is not None:
+        channel, label = _label(message)
+        case_event_record(
+            case=message.case,
+            actor=None,
+            at=now,
+            kind="message_sent",
+            summary=f"{channel} sent: {label}",
+            changes={"status": (MessageStatus.SENDING, MessageStatus.SENT)},
+            fields=fields,
+            object_type="message",
+            object_id=str(message.pk),
+        )
+    after_send_run(message=message, now=now)
+    return Outcome.SENT
+
+
+@transaction.atomic
+def _failure_record(message_id: int, *, lease: datetime, error: str, now: datetime) -> Outcome:
+    message = _still_ours(message_id, lease)
+    if message is None:
+        return Outcome.CLAIM_LOST
+    message.attempts += 1
+    message.last_error = error
+    message.claimed_until = None
+    logger.warning(
+        "message %s not delivered (%s), attempt %s of %s",
+        message.pk,
+        error,
+        message.attempts,
+        MAX_ATTEMPTS,
+    )
+    if message.attempts < MAX_ATTEMPTS:
+        message.status = MessageStatus.QUEUED
+        message.next_attempt_at = now + retry_delay(message.attempts)
+        message.save(
+            update_fields=["attempts", "last_error", "claimed_until", "status", "next_attempt_at"]
+        )
+        return Outcome.RETRY
+    message.status = MessageStatus.FAILED
+    message.save(update_fields=["attempts", "last_error", "claimed_until", "status"])
+    if message.case is not None:
+        channel, label = _label(message)
+        case_event_record(
+            case=message.case,
+            actor=None,
+            at=now,
+            kind="message_failed",
+            summary=f"{channel} could not be delivered after {MAX_ATTEMPTS} attempts: {label}",
+            changes={"status": (MessageStatus.SENDING, MessageStatus.FAILED)},
+            fields=["status", "attempts", "last_error"],
+            object_type="message",
+            object_id=str(message.pk),
+        )
+    return Outcome.FAILED
