@@ -16,6 +16,14 @@ from careloop.core.demo_text import FIRST_NAMES, JOB_TITLES, LAST_NAMES, NARRATI
 from careloop.core.time import local_date
 from careloop.orgs.models import Facility, Membership, Organization, Person, Role, Unit, User
 from careloop.policies.services import clocks_sweep
+from careloop.safety.models import SafetyFlag
+from careloop.safety.services import (
+    on_call_entry_add,
+    on_call_rota_set,
+    safety_flag_confirm,
+    safety_flag_dismiss,
+    safety_page_acknowledge,
+)
 
 DEMO_PASSWORD = "careloop-demo"  # noqa: S105  # printed for the demo; never a real account
 
@@ -90,6 +98,7 @@ def _org_structure(rng: random.Random) -> tuple[Organization, list[Facility], li
             holiday_calendar="us_federal",
             policy_packs=packs,
             phone="+1 312 555 0100",
+            after_hours_phone="+1 312 555 0199",
         )
         facilities.append(facility)
         units += [Unit.objects.create(facility=facility, name=u) for u in unit_names]
@@ -210,6 +219,48 @@ def _work(case: Case, owner: User, rng: random.Random, received: datetime, now: 
         )
 
 
+def _on_call(facilities: list[Facility], by_name: dict[str, User], now: datetime) -> None:
+    """Each facility's advocate is first on call around the clock, with the administrator
+    next (paged when the advocate has not acknowledged within 15 minutes)."""
+    admin = by_name["admin"]
+    first = ["advocate", "grievance.official", "homecare.lead"]
+    for facility, username in zip(facilities, first, strict=True):
+        on_call_rota_set(actor=admin, facility=facility, escalate_after_minutes=15, now=now)
+        for position, user in enumerate((by_name[username], admin)):
+            on_call_entry_add(
+                actor=admin,
+                facility=facility,
+                user=user,
+                position=position,
+                weekdays=[],
+                start_time=None,
+                end_time=None,
+                now=now,
+            )
+
+
+def _safety_review(case: Case, owner: User, received: datetime, now: datetime) -> None:
+    """Flags older than a day have been reviewed by the facility's advocate; newer ones wait
+    for a person, as they would."""
+    flag = SafetyFlag.objects.filter(case=case).first()
+    reviewed_at = received + timedelta(minutes=40)
+    if flag is None or received > now - timedelta(days=1):
+        return
+    for page in flag.pages.filter(user=owner):
+        safety_page_acknowledge(actor=owner, page=page, now=received + timedelta(minutes=5))
+    if case.kind == Kind.SAFETY_CONCERN:
+        safety_flag_confirm(
+            actor=owner, flag=flag, reason="Spoke with the resident; reported.", now=reviewed_at
+        )
+    else:
+        safety_flag_dismiss(
+            actor=owner,
+            flag=flag,
+            reason="Read in full: a service complaint, no sign of harm.",
+            now=reviewed_at,
+        )
+
+
 def demo_create(*, now: datetime, cases: int = 300, seed: int = 7) -> DemoResult:
     rng = random.Random(seed)  # noqa: S311  # demo data, not security
     with transaction.atomic():
@@ -220,6 +271,7 @@ def demo_create(*, now: datetime, cases: int = 300, seed: int = 7) -> DemoResult
     frontline = {
         u.memberships.get().unit_id: u for u in (by_name["aide"], by_name["aide.northwing"])
     }
+    _on_call(facilities, by_name, now)
     people = list(Person.objects.filter(organization=org, user__isnull=True))
     for i in reversed(range(cases)):
         received = now - timedelta(days=365 * (i / cases) ** 1.4, minutes=rng.randint(0, 1440))
@@ -270,6 +322,7 @@ def demo_create(*, now: datetime, cases: int = 300, seed: int = 7) -> DemoResult
         )
         logger = frontline.get(unit.pk, owners[fi])
         case = services.case_open(actor=logger, data=data, now=received)
+        _safety_review(case, owners[fi], received, now)
         _work(case, owners[fi], rng, received, now)
     clocks_sweep(now=now, limit=100_000, notify=False)
     accounts = tuple((u, r.label, DEMO_PASSWORD) for u, _f, _l, r, _fi, _un in ACCOUNTS)

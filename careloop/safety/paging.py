@@ -21,6 +21,7 @@ from careloop.orgs.models import Membership, Role, User
 from careloop.orgs.permissions import covers
 from careloop.safety.models import (
     DEFAULT_ESCALATE_AFTER_MINUTES,
+    FlagStatus,
     OnCallEntry,
     OnCallRota,
     PageAudience,
@@ -115,8 +116,8 @@ def safety_page_deliver(*, page_id: int, now: datetime) -> bool:
         return False
     page = SafetyPage.objects.select_related("user", "flag__case__facility").get(pk=page_id)
     case = page.flag.case
-    if not page.user.email:
-        return False
+    if not page.user.email or page.acknowledged_at or page.flag.status != FlagStatus.PENDING:
+        return False  # someone already has it: a late page would only add noise
     risks = ", ".join(RISK_LABELS.get(r, r) for r in page.flag.risks)
     local_due = page.due_ack_by.astimezone(ZoneInfo(case.facility.time_zone))
     filed = (

@@ -436,3 +436,48 @@ def test_public_pages_are_never_cached_or_indexed(client: Client, unit_a: Unit) 
     response = client.get(reverse("intake:unit", args=[unit_a.intake_code]) + "?path=complaint")
     assert "no-store" in response["Cache-Control"]
     assert response["Referrer-Policy"] == "same-origin"
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("narrative", "language"),
+    [
+        ("The night aide slapped my mother and she is scared of him.", "en"),
+        ("La auxiliar de noche le pegó a mi madre y ahora tiene miedo.", "es"),
+        ("L'operatore di notte ha picchiato mia madre e ora ha paura.", "it"),
+    ],
+)
+def test_a_complaint_that_describes_abuse_is_screened_and_filed_under_f609(
+    client: Client, unit_c: Unit, advocate_y: User, narrative: str, language: str
+) -> None:
+    from careloop.safety.models import SafetyFlag, SafetyPage
+
+    response = post_unit(client, unit_c, lang=language, narrative=narrative, language=language)
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert (case.kind, case.safety_type) == (Kind.SAFETY_CONCERN, "abuse")
+    assert case.clocks.get(clock_id="initial_report_2h").due_at == NOW + timedelta(hours=2)
+    flag = SafetyFlag.objects.get(case=case)
+    assert flag.status == "pending"
+    assert "abuse" in flag.risks
+    assert SafetyPage.objects.filter(flag=flag, user=advocate_y).exists()
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("narrative", "language"),
+    [
+        ("The fall menu was lovely and the staff were kind.", "en"),
+        ("Se me cayó el teléfono en el pasillo, pero el personal fue amable.", "es"),
+        ("Il menù autunnale era buono e il personale gentile.", "it"),
+    ],
+)
+def test_harmless_phrasing_is_not_flagged(
+    client: Client, unit_c: Unit, narrative: str, language: str
+) -> None:
+    from careloop.safety.models import SafetyFlag
+
+    post_unit(client, unit_c, lang=language, narrative=narrative, language=language)
+    case = Case.objects.get()
+    assert case.kind != Kind.SAFETY_CONCERN
+    assert not SafetyFlag.objects.filter(case=case).exists()

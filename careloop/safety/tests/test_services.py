@@ -279,6 +279,16 @@ def test_a_page_email_is_sent_once(flag_y: SafetyFlag) -> None:
     assert len(mail.outbox) == 1
 
 
+def test_a_page_already_acknowledged_before_its_email_goes_out_is_not_sent(
+    flag_y: SafetyFlag,
+) -> None:
+    page = flag_y.pages.get()
+    safety_page_acknowledge(actor=page.user, page=page, now=NOW)
+
+    assert safety_page_deliver(page_id=page.pk, now=NOW) is False
+    assert mail.outbox == []
+
+
 def test_nobody_on_call_pages_the_managers_and_advocates_covering_the_case(
     personas: dict[str, User], flag_a: SafetyFlag
 ) -> None:
