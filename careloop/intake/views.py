@@ -188,7 +188,9 @@ def _intake_post(
     )
     try:
         filed = intake_submit(
-            concern=concern, link_base=request.build_absolute_uri("/").rstrip("/"), now=now
+            concern=concern,
+            link_base=settings.CARELOOP_BASE_URL or request.build_absolute_uri("/").rstrip("/"),
+            now=now,
         )
     except AlreadySubmitted:
         return _page(request, "intake/already_sent.html", base, status=409)

@@ -105,7 +105,7 @@ def pages_create(
 
 
 def _link(path: str) -> str:
-    return f"{getattr(settings, 'CARELOOP_BASE_URL', '').rstrip('/')}{path}"
+    return f"{settings.CARELOOP_BASE_URL}{path}"
 
 
 def safety_page_deliver(*, page_id: int, now: datetime) -> bool:

@@ -53,13 +53,19 @@ def file_in_spanish(client: Client, unit: Unit) -> Case:
 
 @time_machine.travel(NOW, tick=False)
 def test_the_acknowledgement_arrives_in_spanish_and_its_link_opens_the_case(
-    client: Client, unit_a: Unit, inbox: Inbox
+    client: Client,
+    unit_a: Unit,
+    inbox: Inbox,  # noqa: F811  # the fixture imported above
 ) -> None:
     case = file_in_spanish(client, unit_a)
     assert messages_deliver_due(now=NOW) == 1
     [message] = inbox.messages()
     assert message["To"] == "lucia.fernandez@example.org"
-    assert message["Subject"].strip() == f"Hemos recibido su mensaje – referencia {case.reference}"
+    dash = "\u2013"
+    assert (
+        message["Subject"].strip()
+        == f"Hemos recibido su mensaje {dash} referencia {case.reference}"
+    )
     assert message["Content-Language"] == "es"
     assert message["Auto-Submitted"] == "auto-generated"
     body = message.get_content()
@@ -76,7 +82,9 @@ def test_the_acknowledgement_arrives_in_spanish_and_its_link_opens_the_case(
 
 @time_machine.travel(NOW, tick=False)
 def test_a_mail_server_that_is_down_loses_nothing_and_the_email_follows_later(
-    client: Client, unit_a: Unit, smtp_server: SmtpServer
+    client: Client,
+    unit_a: Unit,
+    smtp_server: SmtpServer,  # noqa: F811  # the fixture imported above
 ) -> None:
     case = file_in_spanish(client, unit_a)
     assert messages_deliver_due(now=NOW) == 0  # nothing listens yet
