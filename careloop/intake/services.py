@@ -207,7 +207,7 @@ def _acknowledge(*, case: Case, link: str, now: datetime) -> None:
             "facility_name": case.facility.name,
             "status_url": link,
             "kind": case.kind,
-            "phone": case.facility.after_hours_phone or case.facility.phone,
+            "phone": case.facility.after_hours_phone,
         },
         now=now,
         redact_after_send=True,

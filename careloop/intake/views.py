@@ -78,9 +78,8 @@ def _page(
 ) -> HttpResponse:
     facility: Facility | None = context.get("facility")
     context.setdefault("emergency_number", emergency_number(facility))
-    context.setdefault(
-        "help_phone", (facility.after_hours_phone or facility.phone) if facility else ""
-    )
+    context.setdefault("help_phone", facility.after_hours_phone if facility else "")
+    context.setdefault("office_phone", facility.phone if facility else "")
     context.setdefault("large_text", request.COOKIES.get("careloop_text") == "large")
     context.setdefault("high_contrast", request.COOKIES.get("careloop_contrast") == "high")
     context.setdefault("kiosk", False)
