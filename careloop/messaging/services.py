@@ -217,7 +217,7 @@ def _send(message: OutboundMessage) -> None:
 
 def _still_ours(message_id: int, lease: datetime) -> OutboundMessage | None:
     message = (
-        OutboundMessage.objects.select_for_update()
+        OutboundMessage.objects.select_for_update(of=("self",))
         .select_related("case")
         .filter(pk=message_id, status=MessageStatus.SENDING, claimed_until=lease)
         .first()
