@@ -6,10 +6,12 @@ page; the client's private status page /s/<token>/; display preferences."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,6 +45,7 @@ from careloop.intake.services import (
 from careloop.intake.throttle import client_address, throttle_hit
 from careloop.orgs.models import Facility, Unit
 
+View = Callable[..., HttpResponse]
 PATHS = ("complaint", "compliment", "suggestion", "safety")
 DONE_KEY = "careloop_intake_done"
 
@@ -87,14 +90,32 @@ def _page(
     return _no_store(render(request, template, context, status=status))
 
 
+def _body_within_limits(view: View) -> View:
+    """Read the posted form first: a body over Django's size or field-count limits gets a
+    translated page (413) instead of the generic 400; nothing is saved."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST":
+            try:
+                request.POST  # noqa: B018  # parsing is what raises
+            except (RequestDataTooBig, TooManyFieldsSent):
+                return _page(request, "intake/too_large.html", {}, status=413)
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
+@_body_within_limits
 def facility_form(request: HttpRequest, code: str) -> HttpResponse:
     return _intake(request, facility=_facility_by_code(code), unit=None, source=Source.FACILITY)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@_body_within_limits
 def unit_form(request: HttpRequest, code: str) -> HttpResponse:
     unit = _unit_by_code(code)
     return _intake(request, facility=unit.facility, unit=unit, source=Source.UNIT)
@@ -102,6 +123,7 @@ def unit_form(request: HttpRequest, code: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@_body_within_limits
 def kiosk_form(request: HttpRequest, code: str) -> HttpResponse:
     facility = _facility_by_code(code)
     if request.method == "GET" and "reset" in request.GET:
@@ -231,6 +253,7 @@ def confirmation(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@_body_within_limits
 def status(request: HttpRequest, token: str) -> HttpResponse:
     address = client_address(request)
     wait = throttle_hit(name="status_address", key=address, now_epoch=time.time())

@@ -265,8 +265,9 @@ def test_a_raw_body_that_is_not_utf8_is_read_as_latin1_and_stored_harmlessly(
 def test_a_twenty_megabyte_body_is_refused_and_nothing_is_saved(
     client: Client, unit_a: Unit
 ) -> None:
-    response = post_unit(client, unit_a, narrative="x" * (20 * 1024 * 1024))
-    assert response.status_code == 400
+    response = post_unit(client, unit_a, lang="it", narrative="x" * (20 * 1024 * 1024))
+    assert response.status_code == 413
+    assert "Il suo messaggio è troppo lungo" in response.content.decode()
     assert not Case.objects.exists()
 
 
