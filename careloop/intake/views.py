@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careloop.cases.models import Kind
 from careloop.core.time import local_date, utcnow
@@ -301,10 +301,10 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
     return _page(request, "intake/status.html", context, status=400 if failed else 200)
 
 
-@require_GET
+@require_POST
 def display_prefs(request: HttpRequest) -> HttpResponse:
     """Large text and high contrast, kept in cookies; works without JavaScript."""
-    target = request.GET.get("next", "/")
+    target = request.POST.get("next", "/")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     response = HttpResponseRedirect(target)
@@ -313,7 +313,7 @@ def display_prefs(request: HttpRequest) -> HttpResponse:
         ("careloop_text", "text", "large"),
         ("careloop_contrast", "contrast", "high"),
     ):
-        value = request.GET.get(param)
+        value = request.POST.get(param)
         if value == on:
             response.set_cookie(name, on, max_age=year, samesite="Lax", httponly=True)
         elif value == "normal":

@@ -176,9 +176,12 @@ def test_axe_finds_no_serious_violation_on_any_public_page_or_state(
         problems += axe_problems(page, f"{label} unknown status link")
         page.goto(f"/k/{facility.intake_code}/?path=complaint")
         problems += axe_problems(page, f"{label} kiosk form")
-        for mode in ("text=large", "contrast=high"):
-            page.goto(f"/prefs/?{mode}&next=/u/{unit.intake_code}/%3Fpath%3Dcomplaint")
+        for mode in ("Larger text", "High contrast"):
+            page.goto(f"/u/{unit.intake_code}/?path=complaint")
+            page.get_by_role("button", name=mode).click()
+            expect(page.get_by_label("What happened?")).to_be_visible()
             problems += axe_problems(page, f"{label} form with {mode}")
+        assert "large-text" in (page.locator("html").get_attribute("class") or "")
         screenshot(page, f"intake-{label}-large-contrast")
         for language in ("es", "it"):
             page.goto(f"/u/{unit.intake_code}/")

@@ -423,10 +423,11 @@ def test_the_kiosk_shows_the_link_once_as_a_code_and_resets(
 
 
 def test_display_preferences_are_cookies_and_never_an_open_redirect(client: Client) -> None:
-    response = client.get(reverse("intake:prefs"), {"text": "large", "next": "/f/ABC/"})
+    assert client.get(reverse("intake:prefs"), {"text": "large"}).status_code == 405
+    response = client.post(reverse("intake:prefs"), {"text": "large", "next": "/f/ABC/"})
     assert response["Location"] == "/f/ABC/"
     assert response.cookies["careloop_text"].value == "large"
-    evil = client.get(
+    evil = client.post(
         reverse("intake:prefs"), {"contrast": "high", "next": "https://evil.example/"}
     )
     assert evil["Location"] == "/"
