@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "careloop.messaging",
     "careloop.intake",
     "careloop.followups",
+    "careloop.recovery",
+    "careloop.letters",
     "careloop.web",
 ]
 

@@ -8,4 +8,7 @@ urlpatterns = [
     path("", include("careloop.intake.urls")),
     path("", include("careloop.web.urls")),
     path("safety/", include("careloop.safety.urls")),
+    path("recovery/", include("careloop.recovery.urls")),
+    path("c/", include("careloop.followups.urls")),
+    path("letters/", include("careloop.letters.urls")),
 ]

@@ -25,6 +25,17 @@ from careloop.cases.models import (
 from careloop.cases.services import case_locked_for_write
 from careloop.cases.timeline import case_event_record
 from careloop.core.text import clean_text
+from careloop.core.time import local_date
+from careloop.letters.elements import LetterIncomplete
+from careloop.letters.models import LetterKind
+from careloop.letters.services import (
+    client_email_required,
+    decision_letter_document,
+    decision_letter_plan,
+    interim_letter_document,
+    issued_letter_email,
+    issued_letter_record,
+)
 from careloop.orgs.models import User
 from careloop.orgs.permissions import has_capability
 from careloop.policies.services import clocks_stop
@@ -246,20 +257,50 @@ def external_report_record(
     return report
 
 
+# Channels on which an interim notice is a written letter (CMS SOM A-0122): Careloop writes it.
+WRITTEN_NOTICE_CHANNELS = frozenset({ContactPreference.EMAIL, ContactPreference.LETTER})
+
+
 @transaction.atomic
 def interim_notice_record(
     *, actor: User, case: Case, channel: str, sent_at: datetime, follow_up_on: date, now: datetime
 ) -> InterimNotice:
+    """Record a "still working on it" notice with the date the written response will follow.
+    By letter or email Careloop writes it (stored as an interim IssuedLetter, the PDF for
+    printing); by email it is sent now, the PDF attached, so it counts as sent now."""
     case = _lock(actor, "work_case", case)
     if channel not in ContactPreference.values:
         raise ValidationError("Unknown channel.")
+    sent_at = _past(sent_at, now, "Sent at")
+    if channel == ContactPreference.EMAIL:
+        client_email_required(case)
+        sent_at = now
+    if follow_up_on < local_date(at=sent_at, tz_name=case.facility.time_zone):
+        raise ValidationError("The date the written response is promised by has passed.")
     notice = InterimNotice.objects.create(
-        case=case,
-        channel=channel,
-        sent_at=_past(sent_at, now, "Sent at"),
-        follow_up_on=follow_up_on,
-        recorded_at=now,
+        case=case, channel=channel, sent_at=sent_at, follow_up_on=follow_up_on, recorded_at=now
     )
+    changes: dict[str, tuple[Any, Any]] = {"follow_up_on": (None, follow_up_on)}
+    if channel in WRITTEN_NOTICE_CHANNELS:
+        document = interim_letter_document(
+            case=case,
+            sender=actor,
+            on=local_date(at=now, tz_name=case.facility.time_zone),
+            follow_up_on=follow_up_on,
+        )
+        issued = issued_letter_record(
+            actor=actor,
+            case=case,
+            kind=LetterKind.INTERIM,
+            document=document,
+            delivery=channel,
+            now=now,
+        )
+        changes["issued_letter"] = (None, issued.pk)
+        if channel == ContactPreference.EMAIL:
+            issued_letter_email(
+                actor=actor, case=case, issued=issued, now=now, reply_by=follow_up_on
+            )
     case_event_record(
         case=case,
         actor=actor,
@@ -269,7 +310,7 @@ def interim_notice_record(
         summary=f"Interim notice sent; written response promised by {follow_up_on}",
         object_type="interim_notice",
         object_id=str(notice.pk),
-        changes={"follow_up_on": (None, follow_up_on)},
+        changes=changes,
     )
     clocks_stop(case=case, actor=actor, stop_event="interim_notice_sent", at=notice.sent_at)
     return notice
@@ -331,6 +372,9 @@ def letter_update(
 
 @transaction.atomic
 def letter_issue(*, actor: User, case: Case, delivery: str, now: datetime) -> DecisionLetter:
+    """Issue the decision letter: refused while any element the case's packs require is missing
+    (LetterIncomplete names each). The PDF is rendered from the letter as it stands and stored
+    once (letters.IssuedLetter); by email it goes to the client with the PDF attached."""
     case = _lock(actor, "work_case", case)
     letter = DecisionLetter.objects.select_for_update().filter(case=case).first()
     if letter is None:
@@ -339,12 +383,29 @@ def letter_issue(*, actor: User, case: Case, delivery: str, now: datetime) -> De
         raise ValidationError("The letter was already issued.")
     if delivery not in ContactPreference.values or delivery == ContactPreference.NONE:
         raise ValidationError("Choose how the letter is delivered.")
-    letter.issued_at, letter.delivery = now, delivery
-    if letter.issued_on is None:
-        from careloop.core.time import local_date
-
-        letter.issued_on = local_date(at=now, tz_name=case.facility.time_zone)
-    letter.save(update_fields=["issued_at", "delivery", "issued_on"])
+    if delivery == ContactPreference.EMAIL:
+        client_email_required(case)
+    issued_on = letter.issued_on or local_date(at=now, tz_name=case.facility.time_zone)
+    plan = decision_letter_plan(case=case, issued_on=issued_on)
+    if plan.missing:
+        raise LetterIncomplete(plan.missing)
+    letter.issued_at, letter.delivery, letter.issued_on = now, delivery, issued_on
+    updated = ["issued_at", "delivery", "issued_on"]
+    if plan.template.prints_ombudsman_rights and not letter.ombudsman_rights:
+        letter.ombudsman_rights = True
+        updated.append("ombudsman_rights")
+    letter.save(update_fields=updated)
+    document = decision_letter_document(
+        case=case, letter=letter, template=plan.template, on=issued_on, draft=False
+    )
+    issued = issued_letter_record(
+        actor=actor,
+        case=case,
+        kind=LetterKind.DECISION,
+        document=document,
+        delivery=delivery,
+        now=now,
+    )
     case_event_record(
         case=case,
         actor=actor,
@@ -353,7 +414,14 @@ def letter_issue(*, actor: User, case: Case, delivery: str, now: datetime) -> De
         summary=f"Decision letter issued by {delivery}",
         object_type="letter",
         object_id=str(letter.pk),
-        changes={"issued_at": (None, now)},
+        changes={
+            "issued_at": (None, now),
+            "template": (None, f"{plan.template.id} {plan.template.version}"),
+            "issued_letter": (None, issued.pk),
+        },
+        fields=updated,
     )
+    if delivery == ContactPreference.EMAIL:
+        issued_letter_email(actor=actor, case=case, issued=issued, now=now)
     clocks_stop(case=case, actor=actor, stop_event="letter_issued", at=now)
     return letter

@@ -427,6 +427,9 @@ def case_move(*, actor: User, case: Case, status: str, now: datetime, reason: st
     )
     if status in {Status.RESOLVED, Status.CLOSED}:
         clocks_stop(case=case, actor=actor, stop_event=status, at=now)
+    from careloop.followups.checkbacks import checkback_on_move  # followups imports cases
+
+    checkback_on_move(case=case, actor=actor, old_status=old, now=now)  # schedule or cancel
     return case
 
 

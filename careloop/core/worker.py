@@ -17,6 +17,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from careloop.core.time import utcnow
+from careloop.followups.checkbacks import followups_sweep_summary
 from careloop.messaging.services import messages_deliver_due
 from careloop.policies.services import clocks_sweep
 from careloop.safety.services import safety_pages_escalate
@@ -44,6 +45,7 @@ SWEEPS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("clock sweep", _clock_sweep),
     ("safety page sweep", _safety_sweep),
     ("message delivery", _message_sweep),
+    ("follow-up check-backs", followups_sweep_summary),
 )
 
 

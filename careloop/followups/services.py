@@ -1,20 +1,27 @@
 """Recording the client's answer to "Was this put right?". "No" or "partly" reopens the case and
-tells its owner; "yes" closes the loop. One answer per resolution."""
+tells its owner; "yes" closes the loop. One answer per resolution, whether it comes from the
+status page or a check-back email's link. Also: an organization's follow-up settings."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from careloop.audit.services import audit_record
 from careloop.cases.models import Case, Status
 from careloop.cases.services import case_locked_for_write, case_reopen_for_client
 from careloop.cases.timeline import case_event_record
 from careloop.core.text import clean_text
-from careloop.followups.models import Answer, FollowUpAnswer
+from careloop.followups.checkbacks import checkback_mark_answered
+from careloop.followups.models import Answer, CheckBack, FollowUpAnswer, FollowUpSettings, Via
+from careloop.followups.selectors import LinkState, checkback_link_state
+from careloop.orgs.models import User
+from careloop.orgs.permissions import has_capability_anywhere, org_id_of
 
 COMMENT_LIMIT = 5_000
+SETTINGS_FIELDS = ("checkback_after_days", "reminders", "reminder_after_days", "link_valid_days")
 
 
 def followup_open_for(case: Case) -> bool:
@@ -29,6 +36,8 @@ def followup_record_answer(
 ) -> FollowUpAnswer:
     if answer not in Answer.values:
         raise ValidationError("Choose yes, partly or no.", code="answer")
+    if via not in Via.values:
+        raise ValueError(f"Unknown route {via!r}")
     comment = clean_text(comment, field="Comment", max_chars=COMMENT_LIMIT)
     try:
         with transaction.atomic():
@@ -52,9 +61,21 @@ def followup_record_answer(
                 summary=f"Client answered the follow-up: {Answer(answer).label.lower()}",
                 object_type="followup",
                 object_id=str(record.pk),
-                fields=["answer", "comment"],
+                fields=["answer", "comment", "via"],
             )
-            if answer != Answer.YES:
+            checkback_mark_answered(case=case, resolution_at=case.resolved_at, now=now)
+            if answer == Answer.YES:
+                case_event_record(
+                    case=case,
+                    actor=None,
+                    at=now,
+                    kind="loop_closed",
+                    summary="Loop closed: the client says it was put right",
+                    object_type="followup",
+                    object_id=str(record.pk),
+                    fields=["answer"],
+                )
+            else:
                 how = "only partly" if answer == Answer.PARTLY else "not"
                 case = case_reopen_for_client(
                     case=case, reason=f"the client says it was {how} put right", now=now
@@ -63,6 +84,23 @@ def followup_record_answer(
     except IntegrityError as exc:  # two answers racing for the same resolution
         raise ValidationError("This has already been answered.", code="answered") from exc
     return record
+
+
+@transaction.atomic
+def checkback_answer(
+    *, check_back: CheckBack, answer: str, comment: str, now: datetime
+) -> FollowUpAnswer:
+    """The client answers through a check-back email's link (POST only: a GET never writes).
+    Refused with a ValidationError coded "answered", "expired" or "closed" when the link can no
+    longer be used, or as followup_record_answer refuses."""
+    case_locked_for_write(check_back.case)
+    current = CheckBack.objects.select_related("case").get(pk=check_back.pk)
+    state = checkback_link_state(check_back=current, now=now)
+    if state != LinkState.OPEN:
+        raise ValidationError(f"This link can no longer be used ({state}).", code=str(state))
+    return followup_record_answer(
+        case=current.case, answer=answer, comment=comment, via=Via.EMAIL_LINK, now=now
+    )
 
 
 def _tell_owner(*, case: Case, now: datetime) -> None:
@@ -78,3 +116,46 @@ def _tell_owner(*, case: Case, now: datetime) -> None:
         context={"reference": case.reference},
         now=now,
     )
+
+
+@transaction.atomic
+def followup_settings_save(
+    *,
+    actor: User,
+    checkback_after_days: int,
+    reminders: int,
+    reminder_after_days: int,
+    link_valid_days: int,
+    now: datetime,
+) -> FollowUpSettings:
+    """Change the actor's organization's check-back settings (administrators only). They apply
+    to check-backs scheduled, sent or reminded from now on."""
+    if not has_capability_anywhere(actor, "administer"):
+        raise PermissionDenied("Only organization administrators can change this.")
+    organization_id = org_id_of(actor)
+    FollowUpSettings.objects.get_or_create(organization_id=organization_id)
+    record = FollowUpSettings.objects.select_for_update().get(organization_id=organization_id)
+    new = {
+        "checkback_after_days": checkback_after_days,
+        "reminders": reminders,
+        "reminder_after_days": reminder_after_days,
+        "link_valid_days": link_valid_days,
+    }
+    changed = [name for name in SETTINGS_FIELDS if getattr(record, name) != new[name]]
+    for name, value in new.items():
+        setattr(record, name, value)
+    record.updated_at = now
+    record.full_clean(exclude=["organization"])
+    record.save(update_fields=[*SETTINGS_FIELDS, "updated_at"])
+    audit_record(
+        actor=actor,
+        action="U",
+        event_type="org.followupsettings.changed",
+        at=now,
+        organization_id=organization_id,
+        object_type="followupsettings",
+        object_id=str(record.pk),
+        fields=changed,
+        actor_role="admin",
+    )
+    return record

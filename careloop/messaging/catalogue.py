@@ -57,6 +57,35 @@ FOLLOWUP_REOPENED = MessageTemplate(
     required=frozenset({"reference"}),
 )
 
+# To the client: a written response (or an interim "still working on it" letter) as a PDF
+# attachment. Sent because a person issued the letter, so not marked automatic.
+DECISION_LETTER = MessageTemplate(
+    name="decision_letter",
+    label="Letter to the client (PDF attached)",
+    automatic=False,
+    required=frozenset({"reference", "facility_name", "kind"}),
+    optional=frozenset({"addressee", "reply_by", "phone"}),
+    choices={"kind": frozenset({"decision", "interim"})},
+)
+
+# To the client, some days after a resolution: "Was this put right?" with one-click answer links
+# (followups.checkbacks); the reminder asks again.
+FOLLOWUP_CHECKBACK = MessageTemplate(
+    name="followup_checkback",
+    label="Check-back: was it put right?",
+    automatic=True,
+    required=frozenset({"reference", "facility_name", "yes_url", "partly_url", "no_url"}),
+    optional=frozenset({"phone"}),
+)
+
+FOLLOWUP_CHECKBACK_REMINDER = MessageTemplate(
+    name="followup_checkback_reminder",
+    label="Check-back reminder: was it put right?",
+    automatic=True,
+    required=frozenset({"reference", "facility_name", "yes_url", "partly_url", "no_url"}),
+    optional=frozenset({"phone"}),
+)
+
 TEMPLATES: dict[str, MessageTemplate] = {
     t.name: t
     for t in (
@@ -64,6 +93,9 @@ TEMPLATES: dict[str, MessageTemplate] = {
         COMPLIMENT_RECEIVED,
         CLIENT_ADDED_INFORMATION,
         FOLLOWUP_REOPENED,
+        FOLLOWUP_CHECKBACK,
+        FOLLOWUP_CHECKBACK_REMINDER,
+        DECISION_LETTER,
     )
 }
 

@@ -23,7 +23,11 @@ class OutboundMessage(models.Model):
     """One message to one address, rendered when queued and delivered by a worker.
 
     `last_error` holds an exception class name and an SMTP code, never server or client text;
-    `claimed_until` is the lease of the worker sending it (an expired lease may be taken over)."""
+    `claimed_until` is the lease of the worker sending it (an expired lease may be taken over).
+
+    An optional attachment (e.g. an issued letter's PDF): its bytes are kept only until the
+    message is delivered or given up on; its name, type and SHA-256 stay as the record of what
+    was attached (the document itself is kept by whoever owns it, e.g. letters.IssuedLetter)."""
 
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="outbound_messages"
@@ -50,6 +54,10 @@ class OutboundMessage(models.Model):
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True)
     message_id = models.CharField(max_length=255, blank=True)
+    attachment_name = models.CharField(max_length=120, blank=True)
+    attachment_type = models.CharField(max_length=100, blank=True)
+    attachment_sha256 = models.CharField(max_length=64, blank=True)
+    attachment_content = models.BinaryField(null=True)
 
     class Meta:
         indexes = [

@@ -7,9 +7,11 @@ again with the same Message-ID, so the recipient's mail system can tell it is th
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import smtplib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import make_msgid, parseaddr
 from enum import StrEnum
@@ -41,6 +43,19 @@ SEND_TIMEOUT_SECONDS = 60
 LEASE = timedelta(minutes=10)
 REDACTED_BODY = "[Message text removed after delivery]"
 FALLBACK_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (e.g. an issued letter's PDF)."""
+
+    name: str
+    content_type: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
 
 
 class Outcome(StrEnum):
@@ -110,11 +125,15 @@ def message_queue(
     now: datetime,
     actor: User | None = None,
     redact_after_send: bool = False,
+    attachment: Attachment | None = None,
 ) -> OutboundMessage:
     """Render and queue an email about `case`; it is sent after the caller's transaction
     commits (and by the worker's sweep if that first try fails). Runs inside the caller's
     transaction. Raises ValidationError for a bad address; ValueError for an unknown template or
-    a wrong context (programming errors). Nothing is written when either is raised."""
+    a wrong context (programming errors). Nothing is written when either is raised.
+
+    `attachment` goes with the email; its bytes are dropped from the row once the message is
+    delivered or given up on (its name, type and SHA-256 stay)."""
     from careloop.messaging.tasks import message_send
 
     spec = template_get(template)
@@ -139,6 +158,10 @@ def message_queue(
             redact_after_send=redact_after_send,
             created_at=now,
             message_id=make_msgid(domain=_message_id_domain()),
+            attachment_name=attachment.name if attachment else "",
+            attachment_type=attachment.content_type if attachment else "",
+            attachment_sha256=attachment.sha256 if attachment else "",
+            attachment_content=attachment.content if attachment else None,
         )
         case_event_record(
             case=case,
@@ -149,7 +172,8 @@ def message_queue(
             action="C",
             object_type="message",
             object_id=str(message.pk),
-            fields=["to_address", "language", "template", "subject", "body"],
+            fields=["to_address", "language", "template", "subject", "body"]
+            + (["attachment"] if attachment else []),
         )
         # If enqueueing fails the message is still queued: the worker's sweep sends it.
         transaction.on_commit(partial(message_send.enqueue, message_id=message.pk), robust=True)
@@ -205,14 +229,29 @@ def _send(message: OutboundMessage) -> None:
     headers = {"Message-ID": message.message_id, "Content-Language": message.language}
     if spec.automatic:
         headers["Auto-Submitted"] = "auto-generated"
-    EmailMessage(
+    email = EmailMessage(
         subject=message.subject,
         body=message.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_address],
         headers=headers,
         connection=get_connection(timeout=settings.EMAIL_TIMEOUT or SEND_TIMEOUT_SECONDS),
-    ).send()
+    )
+    if message.attachment_name:
+        if message.attachment_content is None:
+            raise ValueError(f"message {message.pk}: its attachment is no longer stored")
+        email.attach(
+            message.attachment_name, bytes(message.attachment_content), message.attachment_type
+        )
+    email.send()
+
+
+def _attachment_drop(message: OutboundMessage, fields: list[str]) -> None:
+    """Once a message is settled (sent or given up on) its attachment's bytes go; the owner of
+    the document keeps it."""
+    if message.attachment_content is not None:
+        message.attachment_content = None
+        fields.append("attachment_content")
 
 
 def _still_ours(message_id: int, lease: datetime) -> OutboundMessage | None:
@@ -246,6 +285,7 @@ def _success_record(message_id: int, *, lease: datetime, now: datetime) -> Outco
     if message.redact_after_send:
         message.body = REDACTED_BODY
         fields.append("body")
+    _attachment_drop(message, fields)
     message.save(update_fields=fields)
     if message.case is not None:
         channel, label = _label(message)
@@ -287,7 +327,9 @@ def _failure_record(message_id: int, *, lease: datetime, error: str, now: dateti
         )
         return Outcome.RETRY
     message.status = MessageStatus.FAILED
-    message.save(update_fields=["attempts", "last_error", "claimed_until", "status"])
+    failed_fields = ["attempts", "last_error", "claimed_until", "status"]
+    _attachment_drop(message, failed_fields)
+    message.save(update_fields=failed_fields)
     if message.case is not None:
         channel, label = _label(message)
         case_event_record(

@@ -17,6 +17,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "hold_case": frozenset({Role.ADVOCATE, Role.ADMIN}),
     "view_audit": frozenset({Role.ADMIN}),
     "administer": frozenset({Role.ADMIN}),
+    "give_recovery": frozenset({Role.FRONTLINE, Role.ADVOCATE, Role.MANAGER, Role.ADMIN}),
+    "approve_compliance": frozenset({Role.EXECUTIVE, Role.ADMIN}),
 }
 
 

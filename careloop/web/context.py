@@ -17,4 +17,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "nav_can_admin": has_capability_anywhere(user, "administer"),
         "nav_can_audit": has_capability_anywhere(user, "view_audit"),
         "nav_can_work": has_capability_anywhere(user, "work_case"),
+        "nav_can_comply": has_capability_anywhere(user, "approve_compliance"),
     }

@@ -26,6 +26,13 @@ from careloop.orgs.models import User
 
 NOW = RECEIVED_AT + timedelta(days=1)
 FUTURE = NOW + timedelta(minutes=1)
+# The four elements the hospital pack requires before a decision letter can be issued.
+CMS_COMPLETE = {
+    "contact_person": "Pat Lee",
+    "steps_taken": "Read the notes",
+    "results": "x",
+    "completion_on": date(2026, 3, 2),
+}
 
 
 @pytest.fixture
@@ -196,10 +203,10 @@ def test_a_letter_needs_a_real_delivery(case: Case, advocate_x: User) -> None:
 
 
 def test_an_issued_letter_is_dated_locally_and_frozen(case: Case, advocate_x: User) -> None:
-    letter_update(actor=advocate_x, case=case, values={"results": "x"}, now=NOW)
+    letter_update(actor=advocate_x, case=case, values=CMS_COMPLETE, now=NOW)
     late_evening = RECEIVED_AT + timedelta(hours=12)  # 03:00 UTC on the 3rd, 21:00 on the 2nd
 
-    letter = letter_issue(actor=advocate_x, case=case, delivery="email", now=late_evening)
+    letter = letter_issue(actor=advocate_x, case=case, delivery="letter", now=late_evening)
 
     assert (letter.issued_at, letter.issued_on) == (late_evening, date(2026, 3, 2))
     with pytest.raises(ValidationError, match="already issued"):

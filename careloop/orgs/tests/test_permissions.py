@@ -66,10 +66,13 @@ def test_each_persona_holds_its_role_only_within_its_scope(
 @pytest.mark.parametrize(
     ("persona", "capable"),
     [
-        ("frontline_a", {"view_case", "open_case", "note_case"}),
-        ("manager_a", {"view_case", "open_case", "note_case", "work_case", "close_case"}),
-        ("advocate_x", set(CAPABILITIES) - {"view_audit", "administer"}),
-        ("executive", {"view_case"}),
+        ("frontline_a", {"view_case", "open_case", "note_case", "give_recovery"}),
+        (
+            "manager_a",
+            {"view_case", "open_case", "note_case", "work_case", "close_case", "give_recovery"},
+        ),
+        ("advocate_x", set(CAPABILITIES) - {"view_audit", "administer", "approve_compliance"}),
+        ("executive", {"view_case", "approve_compliance"}),
         ("admin", set(CAPABILITIES)),
         ("outsider", set()),
     ],

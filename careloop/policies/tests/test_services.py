@@ -272,7 +272,17 @@ def test_an_interim_notice_meets_the_7_day_clock_but_not_the_written_response(
 
 def test_issuing_the_letter_meets_both_cms_clocks(open_case: CaseOpener, advocate_x: User) -> None:
     case = open_case()
-    letter_update(actor=advocate_x, case=case, values={"results": "Apology"}, now=LATER)
+    letter_update(
+        actor=advocate_x,
+        case=case,
+        values={
+            "contact_person": "Pat Lee",
+            "steps_taken": "Read the notes",
+            "results": "Apology",
+            "completion_on": LATER.date(),
+        },
+        now=LATER,
+    )
 
     letter_issue(actor=advocate_x, case=case, delivery=ContactPreference.LETTER, now=LATER)
 

@@ -49,7 +49,18 @@ def action_data(name: str, case: Case, *, helper: User) -> dict[str, object]:
         )
         return {"task_done-object_id": task.pk}
     if name == "letter_issue":
-        letter_update(actor=helper, case=case, values={"results": "Sorry"}, now=NOW)
+        complete = {  # what the packs of every case here require before issuing
+            "contact_person": "Pat Lee",
+            "received_on": date(2026, 3, 2),
+            "summary": "Wait for pain relief",
+            "steps_taken": "Read the notes",
+            "findings": "Delay confirmed",
+            "results": "Sorry",
+            "confirmed": "confirmed",
+            "corrective_action": "Huddle on call lights",
+            "completion_on": date(2026, 3, 3),
+        }
+        letter_update(actor=helper, case=case, values=complete, now=NOW)
         return {"letter_issue-delivery": "letter"}
     if name in {"clock_pause", "clock_resume"}:
         clock = clock_of(case, "resolve_7d")

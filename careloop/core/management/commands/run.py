@@ -29,11 +29,16 @@ class Command(BaseCommand):
         # checkout would otherwise fail on its first page).
         call_command("migrate", interactive=False, verbosity=0)
 
+        from django.conf import settings
+
+        url = f"http://{options['host']}:{options['port']}/"
+        if not settings.CARELOOP_BASE_URL:
+            # Links in emails sent by the worker (follow-ups, pages) point at this server.
+            settings.CARELOOP_BASE_URL = url.rstrip("/")
         stop = threading.Event()
         start_sweeper(stop)
         worker = task_worker()
         threading.Thread(target=worker.run, name="careloop-tasks", daemon=True).start()
-        url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"\nCareloop is running at {url}"))
         self.stdout.write(f"Demo logins (password '{DEMO_PASSWORD}' for all):")
         for username, _first, _last, role, _f, _u in ACCOUNTS:
