@@ -12,6 +12,7 @@ from django.db import transaction
 from careloop.cases import records, services
 from careloop.cases.models import Case, Channel, ContactPreference, Kind, ReporterType, Status
 from careloop.cases.services import NewCase
+from careloop.core.demo_recovery import recovery_demo
 from careloop.core.demo_text import FIRST_NAMES, JOB_TITLES, LAST_NAMES, NARRATIVES
 from careloop.core.time import local_date
 from careloop.orgs.models import Facility, Membership, Organization, Person, Role, Unit, User
@@ -325,5 +326,14 @@ def demo_create(*, now: datetime, cases: int = 300, seed: int = 7) -> DemoResult
         _safety_review(case, owners[fi], received, now)
         _work(case, owners[fi], rng, received, now)
     clocks_sweep(now=now, limit=100_000, notify=False)
+    recovery_demo(
+        organization=org,
+        facilities=facilities,
+        units=units,
+        admin=by_name["admin"],
+        owners=owners,
+        rng=rng,
+        now=now,
+    )
     accounts = tuple((u, r.label, DEMO_PASSWORD) for u, _f, _l, r, _fi, _un in ACCOUNTS)
     return DemoResult(organization=org, cases=cases, accounts=accounts)
