@@ -153,7 +153,7 @@ def _erase_timeline(case: Case, marker: str) -> None:
     CaseEvent.objects.bulk_update(changed, ["summary"])
 
 
-def _erase_records(case: Case, marker: str) -> None:
+def _erase_records(case: Case, marker: str, now: datetime) -> None:
     Note.objects.filter(case=case).update(body=marker)
     Task.objects.filter(case=case).update(title=marker)
     InvestigationStep.objects.filter(case=case).update(description=marker)
@@ -166,10 +166,22 @@ def _erase_records(case: Case, marker: str) -> None:
 
     # Messages to the client hold their address and words addressed to them; unsent ones are
     # cancelled (status failed) so nothing goes out after erasure.
-    OutboundMessage.objects.filter(case=case).update(to_address="", subject=marker, body=marker)
+    OutboundMessage.objects.filter(case=case).update(
+        to_address="", subject=marker, body=marker, attachment_content=None
+    )
     OutboundMessage.objects.filter(case=case, status__in=["queued", "sending"]).update(
         status="failed", last_error="erased"
     )
+    from careloop.letters.models import IssuedLetter
+    from careloop.recovery.models import CaseClient, RecoveryClient
+
+    # Issued PDFs name the client; their digests stay as the record of what was sent.
+    IssuedLetter.objects.filter(case=case, erased_at__isnull=True).update(pdf=b"", erased_at=now)
+    # A recovery client made for this case alone goes with it (a client shared by other cases,
+    # known by an identifier, stays while those cases need it).
+    RecoveryClient.objects.filter(
+        pk__in=CaseClient.objects.filter(case=case).values("client_id"), case_only=True
+    ).update(display_name=marker, identifier="")
     letter = DecisionLetter.objects.select_for_update().filter(case=case).first()
     if letter is not None:
         written = [name for name in LETTER_TEXT_FIELDS if getattr(letter, name)]
@@ -208,7 +220,7 @@ def case_anonymize(*, actor: User | None, case: Case, now: datetime, reason: str
             "erased_reason",
         ]
     )
-    _erase_records(case, marker)
+    _erase_records(case, marker, now)
     _erase_timeline(case, marker)
     case_event_record(
         case=case,

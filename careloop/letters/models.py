@@ -33,6 +33,9 @@ class IssuedLetter(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the PDF was erased under the retention policy."
+    )
 
     class Meta:
         ordering = ["issued_at", "id"]

@@ -26,7 +26,9 @@ def issued_letter_get_for(
 ) -> IssuedLetter:
     """One issued letter with its PDF, if the user may see its case; the read is audited."""
     issued = (
-        IssuedLetter.objects.filter(scope_q(user, prefix="case__"), case_id=case_id, pk=letter_id)
+        IssuedLetter.objects.filter(
+            scope_q(user, prefix="case__"), case_id=case_id, pk=letter_id, erased_at__isnull=True
+        )
         .select_related("case")
         .first()
     )

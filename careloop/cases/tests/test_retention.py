@@ -541,3 +541,45 @@ def test_an_erased_case_takes_no_more_writes(worked_case: Case, advocate_x: User
             now=ERASE_AT,
         )
     assert rows_of(worked_case) == after
+
+
+def test_issued_letter_pdfs_and_a_case_only_recovery_client_are_erased_with_the_case(
+    worked_case: Case, advocate_x: User
+) -> None:
+    from django.db import DatabaseError, transaction
+
+    from careloop.letters.models import IssuedLetter
+    from careloop.recovery.models import CaseClient, RecoveryClient
+
+    letter = IssuedLetter.objects.create(
+        case=worked_case,
+        kind="interim",
+        template_id="interim.still_working",
+        template_version="2026.1",
+        language="en",
+        delivery="letter",
+        pdf=b"%PDF-1.4 Dear Maria Alvarez",
+        sha256="0" * 64,
+        issued_at=WORKED_AT,
+        issued_by=advocate_x,
+    )
+    client = RecoveryClient.objects.create(
+        organization=worked_case.organization,
+        display_name="Maria Alvarez",
+        case_only=True,
+        created_at=WORKED_AT,
+        created_by=advocate_x,
+    )
+    CaseClient.objects.create(
+        case=worked_case, client=client, linked_at=WORKED_AT, linked_by=advocate_x
+    )
+
+    case_anonymize(actor=None, case=worked_case, now=ERASE_AT, reason=REASON)
+
+    letter.refresh_from_db()
+    assert (bytes(letter.pdf), letter.erased_at) == (b"", ERASE_AT)
+    assert letter.sha256 == "0" * 64  # the record of what was sent stays
+    client.refresh_from_db()
+    assert client.display_name == MARKER
+    with pytest.raises(DatabaseError), transaction.atomic():
+        IssuedLetter.objects.filter(pk=letter.pk).update(language="es")
