@@ -46,6 +46,7 @@ APPROVAL_REASON = "Three cold dinners in a row; flowers for his room."
 CLIENT_COMMENT = "His dinner was cold again last night."
 MEAL = "Cafeteria meal voucher"  # the demo's name for it
 FLOWERS = "Flower arrangement"
+TIMES = "\N{MULTIPLICATION SIGN}"  # the panel and queue write it; messages write "1 x item"
 
 # The hospital pack's letter elements (careloop/policies/packs/us.hospital.grievance.toml, H6).
 CONTACT_PERSON = "Decision letter names the hospital contact person"
@@ -268,7 +269,7 @@ def _aide_gives_and_asks(
     )
     pending = panel.locator(".recovery-pending")
     expect(pending).to_have_count(1)
-    expect(pending).to_contain_text(f"1 × {FLOWERS} · USD 25.00")
+    expect(pending).to_contain_text(f"1 {TIMES} {FLOWERS} · USD 25.00")
     expect(pending).to_contain_text("Waiting for a unit manager or above.")
     expect(pending.get_by_role("button", name="Withdraw")).to_be_visible()
     expect(pending.get_by_role("button", name="Approve")).to_have_count(0)
@@ -286,7 +287,7 @@ def _manager_approves(page: Page, case: Case, request: LedgerEntry, screenshot: 
     expect(page.get_by_role("heading", name="Recovery waiting for approval")).to_be_visible()
     row = page.locator(f"tr#request-{request.pk}")
     expect(row).to_contain_text(case.reference)
-    expect(row).to_contain_text(f"1 × {FLOWERS}")
+    expect(row).to_contain_text(f"1 {TIMES} {FLOWERS}")
     expect(row).to_contain_text("USD 25.00")
     expect(row).to_contain_text("Sam Carter")
     expect(row).to_contain_text("authority")
