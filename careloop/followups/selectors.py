@@ -6,12 +6,13 @@ decide who may see which organization."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from careloop.cases.models import Case, Status
 from careloop.followups.models import (
@@ -56,7 +57,7 @@ def checkback_answer_given(*, check_back: CheckBack) -> FollowUpAnswer | None:
 
 # --- recovery success -------------------------------------------------------------------------
 
-GroupBy = Literal["unit", "facility", "overall"]
+GroupBy = Literal["unit", "facility", "item_type", "overall"]
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,10 @@ class Grouping:
     none_label: str
 
 
-# Extension point: once careloop.recovery lands, add a "recovery_item_type" grouping here
-# (key and label through the case's recovery items, e.g. "case__recovery_items__item_type")
-# and to GroupBy. Counts are distinct answers, so a case with several items is counted once per
-# type. This module must not import careloop.recovery before then.
+# "item_type" is computed from the recovery ledger (what was issued on each case; a case given
+# several item types counts once under each, one with nothing issued under "Nothing given").
 GROUPINGS: dict[str, Grouping] = {
+    "item_type": Grouping(key=None, label=None, none_label="Nothing given"),
     "unit": Grouping(key="case__unit_id", label="case__unit__name", none_label="No unit"),
     "facility": Grouping(
         key="case__facility_id", label="case__facility__name", none_label="No facility"
@@ -112,6 +112,8 @@ def recovery_success(
         "answered": Count("id", distinct=True),
         **{answer: Count("id", distinct=True, filter=Q(answer=answer)) for answer in Answer.values},
     }
+    if group_by == "item_type":
+        return _by_item_type(answers, none_label=grouping.none_label)
     if grouping.key is None or grouping.label is None:
         total = answers.aggregate(**counts)
         return [_row(None, grouping.none_label, total)]
@@ -120,6 +122,26 @@ def recovery_success(
         _row(values[grouping.key], values[grouping.label] or grouping.none_label, values)
         for values in grouped
     ]
+    return sorted(rows, key=lambda row: (row.key is None, row.label, str(row.key)))
+
+
+def _by_item_type(answers: QuerySet[FollowUpAnswer], *, none_label: str) -> list[RecoverySuccess]:
+    from careloop.recovery.models import EntryKind, LedgerEntry
+
+    given: dict[int, set[tuple[int | None, str]]] = defaultdict(set)
+    issued = LedgerEntry.objects.filter(
+        kind=EntryKind.ISSUE, case_id__in=answers.values("case_id")
+    ).values_list("case_id", "item_type_id", "item_type__name")
+    for case_id, item_type_id, name in issued:
+        given[case_id].add((item_type_id, name))
+    tally: dict[tuple[int | None, str], dict[str, int]] = defaultdict(
+        lambda: {"answered": 0, **dict.fromkeys(Answer.values, 0)}
+    )
+    for case_id, answer in answers.values_list("case_id", "answer"):
+        for key, label in given.get(case_id) or {(None, none_label)}:
+            tally[(key, label)]["answered"] += 1
+            tally[(key, label)][answer] += 1
+    rows = [_row(key, label, values) for (key, label), values in tally.items()]
     return sorted(rows, key=lambda row: (row.key is None, row.label, str(row.key)))
 
 

@@ -139,8 +139,70 @@ def test_an_unknown_grouping_is_a_programming_error(org: Organization) -> None:
         recovery_success(organization=org, start=START, end=END, group_by="colour")  # type: ignore[arg-type]  # on purpose
 
 
-def test_groupings_are_data_so_the_recovery_item_type_can_be_added() -> None:
-    assert set(GROUPINGS) == {"unit", "facility", "overall"}
+def test_groupings_are_data() -> None:
+    assert set(GROUPINGS) == {"unit", "facility", "item_type", "overall"}
+
+
+def test_by_recovery_item_type(
+    open_case: CaseOpener, admin: User, advocate_x: User, org: Organization, unit_a: Unit
+) -> None:
+    from decimal import Decimal
+
+    from careloop.recovery.clients import recovery_client_create
+    from careloop.recovery.configuration import ItemTypeValues, authority_limit_set, item_type_save
+    from careloop.recovery.services import RecoveryOrder, recovery_issue
+
+    meal = item_type_save(
+        actor=admin,
+        organization=org,
+        values=ItemTypeValues(kind="meal_voucher", name="Meal voucher", retail_value=Decimal(10)),
+        now=RECEIVED_AT,
+    )
+    authority_limit_set(
+        actor=admin,
+        item_type=meal,
+        role="advocate",
+        per_case=Decimal(50),
+        per_client=Decimal(100),
+        period="calendar_year",
+        now=RECEIVED_AT,
+    )
+    ours = Org(open_case, admin)
+    given = []
+    for _ in range(3):
+        case = open_case(unit=unit_a, now=RECEIVED_AT)
+        recovery_client_create(
+            actor=advocate_x,
+            case=case,
+            display_name="A client",
+            identifier="",
+            beneficiary=False,
+            now=RECEIVED_AT,
+            case_only=True,
+        )
+        recovery_issue(
+            actor=advocate_x, case=case, order=RecoveryOrder(item_type=meal), now=RECEIVED_AT
+        )
+        given.append(case)
+    for case, answer in zip(given, ("yes", "yes", "no"), strict=True):
+        case = case_move(
+            actor=admin, case=case, status=Status.RESOLVED, now=RECEIVED_AT + timedelta(days=1)
+        )
+        followup_record_answer(
+            case=case,
+            answer=answer,
+            comment="",
+            via=Via.EMAIL_LINK,
+            now=RECEIVED_AT + timedelta(days=4),
+        )
+    ours.answered("no", unit=unit_a)  # nothing given
+
+    rows = recovery_success(organization=org, start=START, end=END, group_by="item_type")
+
+    assert rows == [
+        RecoverySuccess(key=meal.pk, label="Meal voucher", answered=3, yes=2, partly=0, no=1),
+        RecoverySuccess(key=None, label="Nothing given", answered=1, yes=0, partly=0, no=1),
+    ]
 
 
 def test_resolution_times_are_the_median_and_90th_percentile_in_hours(
