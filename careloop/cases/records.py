@@ -378,6 +378,10 @@ def letter_issue(*, actor: User, case: Case, delivery: str, now: datetime) -> De
     case = _lock(actor, "work_case", case)
     letter = DecisionLetter.objects.select_for_update().filter(case=case).first()
     if letter is None:
+        today = local_date(at=now, tz_name=case.facility.time_zone)
+        missing = decision_letter_plan(case=case, issued_on=today).missing
+        if missing:
+            raise LetterIncomplete(missing)
         raise ValidationError("Write the letter before issuing it.")
     if letter.issued_at is not None:
         raise ValidationError("The letter was already issued.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -116,7 +117,8 @@ def _create(*, case: Case, actor: User | None, channel: str, now: datetime) -> C
         summary = "Check-back not sent: sms pending channel (text messages cannot be sent yet)"
         kind = "checkback_pending_channel"
     else:
-        summary = f"Check-back by email scheduled for {check_back.due_at:%Y-%m-%d %H:%M} UTC"
+        local_due = check_back.due_at.astimezone(ZoneInfo(case.facility.time_zone))
+        summary = f"Check-back by email scheduled for {local_due:%Y-%m-%d %H:%M %Z}"
         kind = "checkback_scheduled"
     _event(check_back=check_back, case=case, kind=kind, summary=summary, now=now, actor=actor)
     return check_back

@@ -149,3 +149,6 @@ def checked_money(value: object, *, field: str, ceiling: Decimal, allow_zero: bo
             code="ceiling",
         )
     return amount.quantize(CENT)
+
+
+TIMES = "\N{MULTIPLICATION SIGN}"  # between a quantity and an item, e.g. "2 x Meal voucher"

@@ -43,7 +43,7 @@ from careloop.recovery.models import (
 from careloop.recovery.permissions import (
     can_give_recovery,
 )
-from careloop.recovery.rules import budget_level, budget_share, checked_money
+from careloop.recovery.rules import TIMES, budget_level, budget_share, checked_money
 from careloop.recovery.selectors import (
     budget_spent,
     organization_settings,
@@ -225,7 +225,7 @@ def issue_write(
         case=case,
         actor=approved_by or request.actor,
         now=now,
-        summary=f"Recovery given: {request.quantity} x {item.name} "
+        summary=f"Recovery given: {request.quantity} {TIMES} {item.name} "
         f"({money(request.currency, request.value)})"
         + (f", approved by {person(approved_by)}" if approved_by else ""),
         client_id=request.client_id,
@@ -314,7 +314,7 @@ def _issue(*, actor: User, case: Case, order: RecoveryOrder, now: datetime) -> R
         organization_id=case.organization_id,
     )
     waiting_for = waiting_for_text(needs, item_type=item_type, standing=standing, value=value)
-    what = f"{quantity} x {item_type.name} ({money(item_type.currency, value)})"
+    what = f"{quantity} {TIMES} {item_type.name} ({money(item_type.currency, value)})"
     request = entry_on_case(
         case=case,
         actor=actor,

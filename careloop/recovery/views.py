@@ -41,6 +41,7 @@ from careloop.recovery.forms import (
 from careloop.recovery.ledger import money
 from careloop.recovery.models import AuthorityLimit, EntryKind, LedgerEntry, RecoveryClient
 from careloop.recovery.permissions import can_approve_compliance, can_give_recovery
+from careloop.recovery.rules import TIMES
 from careloop.recovery.selectors import RecoveryAction, item_types_for, pending_requests_for
 from careloop.recovery.services import (
     AlreadySubmitted,
@@ -161,7 +162,7 @@ def client_beneficiary(request: HttpRequest, case_id: int) -> HttpResponse:
 
 def _report(request: HttpRequest, outcome: RecoveryOutcome) -> None:
     r = outcome.request
-    what = f"{r.quantity} x {r.item_type.name} ({money(r.currency, r.value)})"
+    what = f"{r.quantity} {TIMES} {r.item_type.name} ({money(r.currency, r.value)})"
     if outcome.issue is not None:
         messages.success(request, f"Given: {what}.")
     else:

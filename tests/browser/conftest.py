@@ -22,6 +22,7 @@ from careloop.audit.testing import audit_log_empty
 from careloop.core.demo import DEMO_PASSWORD, DemoResult, demo_create
 from careloop.core.time import utcnow
 from careloop.letters.testing import issued_letters_empty
+from careloop.recovery.testing import ledger_empty
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -53,11 +54,12 @@ def _fast_password_hashing(settings: Any) -> None:
 @pytest.fixture(autouse=True)
 def _audit_log_cleared_after(transactional_db: None) -> Iterator[None]:
     """These tests commit (the live server reads what they write). The flush that resets the
-    database afterwards deletes audit rows (and issued letters), which the append-only triggers
-    refuse; empty both around them first, then put them back."""
+    database afterwards deletes audit rows, issued letters and recovery ledger entries, which the
+    append-only triggers refuse; empty them around the triggers first, then put those back."""
     yield
     audit_log_empty()
     issued_letters_empty()
+    ledger_empty()
 
 
 @pytest.fixture(scope="session")

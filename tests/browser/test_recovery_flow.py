@@ -35,7 +35,6 @@ from careloop.recovery.configuration import (
     item_type_save,
 )
 from careloop.recovery.models import Budget, EntryKind, ItemKind, ItemType, LedgerEntry, Period
-from careloop.recovery.testing import ledger_empty
 from tests.browser.conftest import ContextFactory, Screenshot, SignIn
 
 D = Decimal
@@ -46,7 +45,7 @@ APPROVAL_REASON = "Three cold dinners in a row; flowers for his room."
 CLIENT_COMMENT = "His dinner was cold again last night."
 MEAL = "Cafeteria meal voucher"  # the demo's name for it
 FLOWERS = "Flower arrangement"
-TIMES = "\N{MULTIPLICATION SIGN}"  # the panel and queue write it; messages write "1 x item"
+TIMES = "\N{MULTIPLICATION SIGN}"
 
 # The hospital pack's letter elements (careloop/policies/packs/us.hospital.grievance.toml, H6).
 CONTACT_PERSON = "Decision letter names the hospital contact person"
@@ -54,14 +53,6 @@ STEPS_TAKEN = "Decision letter lists the steps taken to investigate"
 RESULTS = "Decision letter gives the results of the grievance process"
 COMPLETION = "Decision letter gives the date of completion"
 LETTER_ELEMENTS = (CONTACT_PERSON, STEPS_TAKEN, RESULTS, COMPLETION)
-
-
-@pytest.fixture
-def _ledger_cleared_after(transactional_db: None) -> Iterator[None]:
-    """The recovery ledger is append-only too (recovery migration 0002): empty it around its
-    triggers before the database is flushed after this committing test."""
-    yield
-    ledger_empty()
 
 
 @pytest.fixture
@@ -250,7 +241,7 @@ def _aide_gives_and_asks(
     expect(allowances.locator("tr", has_text=MEAL)).to_contain_text("up to USD 10.00")
     expect(allowances.locator("tr", has_text=FLOWERS)).to_contain_text("needs approval")
     _give(page, MEAL, "Meals")
-    expect(page.locator(".messages")).to_contain_text(f"Given: 1 x {MEAL} (USD 10.00).")
+    expect(page.locator(".messages")).to_contain_text(f"Given: 1 {TIMES} {MEAL} (USD 10.00).")
     meal_row = _ledger_row(page, MEAL)
     expect(meal_row.locator(".badge")).to_have_text("issued")
     expect(meal_row).to_contain_text("Sam Carter")
@@ -265,7 +256,7 @@ def _aide_gives_and_asks(
 
     _give(page, FLOWERS, "Meals")
     expect(page.locator(".messages")).to_contain_text(
-        f"Requested: 1 x {FLOWERS} (USD 25.00). Waiting for a unit manager or above."
+        f"Requested: 1 {TIMES} {FLOWERS} (USD 25.00). Waiting for a unit manager or above."
     )
     pending = panel.locator(".recovery-pending")
     expect(pending).to_have_count(1)
@@ -294,7 +285,7 @@ def _manager_approves(page: Page, case: Case, request: LedgerEntry, screenshot: 
     row.get_by_label("Reason").fill(APPROVAL_REASON)
     screenshot(page, "recovery-3-approvals-queue")
     row.get_by_role("button", name="Approve").click()
-    expect(page.locator(".messages")).to_contain_text(f"Given: 1 x {FLOWERS} (USD 25.00).")
+    expect(page.locator(".messages")).to_contain_text(f"Given: 1 {TIMES} {FLOWERS} (USD 25.00).")
     expect(page.locator("tbody")).to_contain_text("Nothing is waiting.")
 
     page.goto(f"/cases/{case.pk}/")
@@ -304,7 +295,7 @@ def _manager_approves(page: Page, case: Case, request: LedgerEntry, screenshot: 
     expect(flowers).to_contain_text(f"Marcus Lee (authority: {APPROVAL_REASON})")
     expect(_panel(page).locator(".recovery-pending")).to_have_count(0)
     expect(page.locator("ol.timeline")).to_contain_text(
-        f"Recovery given: 1 x {FLOWERS} (USD 25.00), approved by Marcus Lee"
+        f"Recovery given: 1 {TIMES} {FLOWERS} (USD 25.00), approved by Marcus Lee"
     )
     issue = LedgerEntry.objects.get(request=request, kind=EntryKind.ISSUE)
     manager = User.objects.get(username="manager")
@@ -404,7 +395,6 @@ def _client_says_no(page: Page, url: str, case: Case, screenshot: Screenshot) ->
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("_ledger_cleared_after")
 def test_recovery_from_the_bedside_to_the_clients_check_back(
     demo: DemoResult,
     new_context: ContextFactory,

@@ -57,7 +57,7 @@ def test_resolving_an_email_clients_case_schedules_a_check_back_three_days_later
     assert check_back.sent_at is None
     assert not check_back.links.exists()  # the token is made when the email is sent
     event = case.events.get(kind="checkback_scheduled")
-    assert event.summary == "Check-back by email scheduled for 2026-03-07 15:00 UTC"
+    assert event.summary == "Check-back by email scheduled for 2026-03-07 09:00 CST"
     audit = AuditEvent.objects.get(event_type="case.checkback_scheduled")
     assert (audit.object_type, audit.object_id) == ("checkback", str(check_back.pk))
 

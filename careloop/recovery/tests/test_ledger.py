@@ -18,6 +18,7 @@ from careloop.orgs.models import Facility, Organization, Role, Unit, User
 from careloop.recovery.approvals import recovery_approve, recovery_decline
 from careloop.recovery.corrections import recovery_redeem, recovery_void
 from careloop.recovery.models import EntryKind, ItemType, LedgerEntry, RecoveryClient
+from careloop.recovery.rules import TIMES
 from careloop.recovery.selectors import (
     given_on_case,
     recovery_actions_for_case,
@@ -192,7 +193,9 @@ def test_the_timeline_says_who_approved(
             "summary", flat=True
         )
     )
-    assert summaries == ["Recovery given: 5 x Meal voucher (USD 50.00), approved by Manager Tester"]
+    assert summaries == [
+        f"Recovery given: 5 {TIMES} Meal voucher (USD 50.00), approved by Manager Tester"
+    ]
 
 
 # --- spend for insights ----------------------------------------------------------------------

@@ -26,6 +26,7 @@ from careloop.recovery.models import (
     RecoveryClient,
     StockItem,
 )
+from careloop.recovery.rules import TIMES
 from careloop.recovery.tests.conftest import NOW, D, give, stocked
 
 PERSONAS = [
@@ -236,7 +237,7 @@ def test_a_request_above_authority_says_who_it_waits_for(
     )
 
     assert (
-        "Requested: 5 x Meal voucher (USD 50.00). Waiting for a unit manager or above."
+        f"Requested: 5 {TIMES} Meal voucher (USD 50.00). Waiting for a unit manager or above."
         in response.text
     )
     assert "Withdraw" in response.text
@@ -262,7 +263,7 @@ def test_the_manager_sees_the_pending_request_and_approves_in_one_click(
 
     response = c.post(reverse("recovery:approve", args=[pending.pk]), {"next": "case"}, follow=True)
 
-    assert "Given: 5 x Meal voucher (USD 50.00)." in response.text
+    assert f"Given: 5 {TIMES} Meal voucher (USD 50.00)." in response.text
     assert LedgerEntry.objects.get(request=pending, kind=EntryKind.ISSUE).approved_by == manager_a
 
 
