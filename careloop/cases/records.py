@@ -73,7 +73,32 @@ def note_add(*, actor: User, case: Case, body: str, visibility: str, now: dateti
         object_id=str(note.pk),
         fields=["body"],
     )
+    if visibility == Visibility.CLIENT:
+        _message_by_email(case=case, actor=actor, body=body, now=now)
     return note
+
+
+def _message_by_email(*, case: Case, actor: User, body: str, now: datetime) -> None:
+    """A message to a client who asked to hear by email also goes by email (the status page
+    shows it either way)."""
+    if case.contact_preference != ContactPreference.EMAIL or not case.reporter_email:
+        return
+    from careloop.messaging.services import message_queue
+
+    message_queue(
+        case=case,
+        to=case.reporter_email,
+        template="case_message",
+        language=case.language,
+        context={
+            "reference": case.reference,
+            "facility_name": case.facility.name,
+            "message": body,
+            "sender": actor.get_full_name() or actor.username,
+        },
+        now=now,
+        actor=actor,
+    )
 
 
 @transaction.atomic

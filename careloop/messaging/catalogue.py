@@ -49,6 +49,14 @@ CLIENT_ADDED_INFORMATION = MessageTemplate(
     required=frozenset({"reference"}),
 )
 
+# To the client: a staff member's message on their case (the client asked to hear by email).
+CASE_MESSAGE = MessageTemplate(
+    name="case_message",
+    label="Message to the client",
+    automatic=False,
+    required=frozenset({"reference", "facility_name", "message", "sender"}),
+)
+
 # To the case owner: the client said it was not (or only partly) put right; the case reopened.
 FOLLOWUP_REOPENED = MessageTemplate(
     name="followup_reopened",
@@ -96,6 +104,7 @@ TEMPLATES: dict[str, MessageTemplate] = {
         FOLLOWUP_CHECKBACK,
         FOLLOWUP_CHECKBACK_REMINDER,
         DECISION_LETTER,
+        CASE_MESSAGE,
     )
 }
 

@@ -191,7 +191,7 @@ def test_editing_the_letter_records_only_the_fields_that_changed(
 
 
 def test_a_letter_cannot_be_issued_before_it_is_written(case: Case, advocate_x: User) -> None:
-    with pytest.raises(ValidationError, match="Missing: .*contact person"):
+    with pytest.raises(ValidationError, match=r"Missing: .*contact person"):
         letter_issue(actor=advocate_x, case=case, delivery="letter", now=NOW)
 
 
@@ -213,3 +213,33 @@ def test_an_issued_letter_is_dated_locally_and_frozen(case: Case, advocate_x: Us
         letter_issue(actor=advocate_x, case=case, delivery="email", now=NOW)
     with pytest.raises(ValidationError, match="can no longer be changed"):
         letter_update(actor=advocate_x, case=case, values={"results": "y"}, now=NOW)
+
+
+def test_a_message_to_a_client_who_asked_for_email_goes_by_email_in_their_language(
+    open_case: CaseOpener, advocate_x: User
+) -> None:
+    from careloop.messaging.models import OutboundMessage
+
+    by_email = open_case(
+        reporter_email="ana@example.org", contact_preference="email", language="es"
+    )
+    by_phone = open_case(reporter_phone="555-0100", contact_preference="phone")
+
+    note_add(
+        actor=advocate_x,
+        case=by_email,
+        body="Hemos hablado con la enfermera.",
+        visibility="client",
+        now=NOW,
+    )
+    note_add(actor=advocate_x, case=by_email, body="internal only", visibility="internal", now=NOW)
+    note_add(actor=advocate_x, case=by_phone, body="Called back.", visibility="client", now=NOW)
+
+    message = OutboundMessage.objects.get()
+    assert (message.case, message.to_address, message.language) == (
+        by_email,
+        "ana@example.org",
+        "es",
+    )
+    assert "Hemos hablado con la enfermera." in message.body
+    assert message.subject.startswith("Un mensaje sobre su inquietud")
