@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "careloop.intake",
     "careloop.followups",
     "careloop.recovery",
+    "careloop.surveys",
+    "careloop.insights",
     "careloop.letters",
     "careloop.web",
 ]

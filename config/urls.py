@@ -11,4 +11,6 @@ urlpatterns = [
     path("recovery/", include("careloop.recovery.urls")),
     path("c/", include("careloop.followups.urls")),
     path("letters/", include("careloop.letters.urls")),
+    path("q/", include("careloop.surveys.urls")),
+    path("insights/", include("careloop.insights.urls")),
 ]

@@ -94,6 +94,14 @@ FOLLOWUP_CHECKBACK_REMINDER = MessageTemplate(
     optional=frozenset({"phone"}),
 )
 
+# To the client: a survey link with a one-time token and a one-click opt-out (careloop.surveys).
+SURVEY_INVITATION = MessageTemplate(
+    name="survey_invitation",
+    label="Survey invitation",
+    automatic=True,
+    required=frozenset({"facility_name", "survey_url", "optout_url"}),
+)
+
 TEMPLATES: dict[str, MessageTemplate] = {
     t.name: t
     for t in (
@@ -105,6 +113,7 @@ TEMPLATES: dict[str, MessageTemplate] = {
         FOLLOWUP_CHECKBACK_REMINDER,
         DECISION_LETTER,
         CASE_MESSAGE,
+        SURVEY_INVITATION,
     )
 }
 

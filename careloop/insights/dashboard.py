@@ -1,0 +1,56 @@
+"""Pure assembly of the facility dashboard's rate chart: months, counts and exposure in,
+u-chart result and table rows out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from careloop.insights.spc import ChartOptions, ChartResult, ChartType, Point, compute_chart
+
+PER = 1000  # rates per 1,000 exposure units (DOMAIN.md M12)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RateRow:
+    month_on: date
+    complaints: int
+    exposure: int | None
+    rate: float | None
+    cl: float | None
+    lcl: float | None
+    ucl: float | None
+    signal: bool
+
+
+def month_label(month_on: date) -> str:
+    return f"{month_on:%Y-%m}"
+
+
+def complaint_rate_chart(
+    *, complaints: dict[date, int], exposure: dict[date, int | None]
+) -> tuple[ChartResult, list[RateRow]]:
+    """A u-chart of complaints per 1,000 exposure units; a month without exposure is missing."""
+    months = sorted(complaints)
+    points = [
+        Point(x=month_label(m), y=float(complaints[m]), n=_float(exposure.get(m))) for m in months
+    ]
+    result = compute_chart(chart=ChartType.U, points=points, options=ChartOptions(multiply=PER))
+    rows = [
+        RateRow(
+            month_on=m,
+            complaints=complaints[m],
+            exposure=exposure.get(m),
+            rate=p.y,
+            cl=p.cl,
+            lcl=p.lcl,
+            ucl=p.ucl,
+            signal=p.sigma_signal,
+        )
+        for m, p in zip(months, result.points, strict=True)
+    ]
+    return result, rows
+
+
+def _float(value: int | None) -> float | None:
+    return None if value is None else float(value)

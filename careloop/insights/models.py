@@ -1,0 +1,52 @@
+"""Denominators: exposure per unit, measure and month (DOMAIN.md M12)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+from careloop.orgs.models import Organization, Unit
+
+
+class Measure(models.TextChoices):
+    PATIENT_DAYS = "patient_days", "Patient days"
+    RESIDENT_DAYS = "resident_days", "Resident days"
+    ADMISSIONS = "admissions", "Admissions"
+    DISCHARGES = "discharges", "Discharges"
+    ENCOUNTERS = "encounters", "Encounters"
+    VISITS = "visits", "Visits"
+    PRESCRIPTIONS = "prescriptions", "Prescriptions"
+
+
+class Exposure(models.Model):
+    """How much care a unit gave in one calendar month, in one measure."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="exposures"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="exposures")
+    measure = models.CharField(max_length=20, choices=Measure.choices)
+    period_start_on = models.DateField(help_text="First day of the month.")
+    period_end_on = models.DateField(help_text="Last day of the month.")
+    value = models.PositiveBigIntegerField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "measure", "period_start_on"], name="exposure_unique_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end_on__gte=F("period_start_on")),
+                name="exposure_period_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "measure", "period_start_on"], name="exposure_org_period"
+            )
+        ]
+        ordering = ["-period_start_on", "unit_id", "measure"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.measure} {self.period_start_on:%Y-%m} = {self.value}"

@@ -1,0 +1,186 @@
+"""Reads for surveys: invitations by link token, instruments scoped to the staff member's
+organization, and the scores of an instrument over a period (the pure scoring functions)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from django.db.models import Count
+from django.http import Http404
+
+from careloop.followups.tokens import TOKEN_MAX_CHARS, token_hash
+from careloop.orgs.models import User
+from careloop.orgs.permissions import has_capability_anywhere, org_id_of
+from careloop.surveys.instruments import SCALE_OF_TYPE, scored_value, text_in
+from careloop.surveys.models import Answer, Instrument, Invitation, Item
+from careloop.surveys.scoring import (
+    BoxScores,
+    NpsScore,
+    Score,
+    Suppressed,
+    box_scores,
+    csat,
+    nps,
+)
+from careloop.surveys.scoring_fft import FftScores, fft_scores
+from careloop.surveys.scoring_scales import Answer as ScaleAnswer
+
+
+class LinkState(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    EXPIRED = "expired"
+
+
+def invitation_for_token(*, token: str) -> Invitation | None:
+    if not token or len(token) > TOKEN_MAX_CHARS:
+        return None
+    return (
+        Invitation.objects.select_related("version__instrument", "facility", "unit", "case")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+def invitation_for_optout_token(*, token: str) -> Invitation | None:
+    if not token or len(token) > TOKEN_MAX_CHARS:
+        return None
+    return (
+        Invitation.objects.select_related("facility")
+        .filter(optout_token_hash=token_hash(token))
+        .first()
+    )
+
+
+def invitation_state(*, invitation: Invitation, now: datetime) -> LinkState:
+    if invitation.used:
+        return LinkState.ANSWERED
+    if invitation.expires_at <= now:
+        return LinkState.EXPIRED
+    return LinkState.OPEN
+
+
+def can_view_survey_results(user: User) -> bool:
+    """Managers, advocates, executives and administrators; not frontline staff."""
+    return has_capability_anywhere(user, "work_case") or has_capability_anywhere(
+        user, "approve_compliance"
+    )
+
+
+def instrument_get_for(*, user: User, instrument_id: int) -> Instrument:
+    """The instrument if it is the user's organization's; Http404 otherwise (missing and
+    elsewhere look the same)."""
+    found = Instrument.objects.filter(pk=instrument_id, organization_id=org_id_of(user)).first()
+    if found is None:
+        raise Http404("No such instrument.")
+    return found
+
+
+# --- scores -----------------------------------------------------------------------------------
+
+ItemResult = NpsScore | Score | FftScores | BoxScores | Suppressed | None
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    version: int
+    position: int
+    type: str
+    text: str
+    answers: int
+    result: ItemResult
+
+
+def _score(item_type: str, counts: dict[ScaleAnswer, int], minimum_n: int) -> ItemResult:
+    if item_type == "free_text":
+        return None
+    if item_type == "nps_0_10":
+        return nps(counts=counts, minimum_n=minimum_n)
+    if item_type == "csat_1_5":
+        return csat(counts=counts, minimum_n=minimum_n)
+    if item_type == "fft_6":
+        return fft_scores(counts=counts, minimum_n=minimum_n)
+    return box_scores(scale=SCALE_OF_TYPE[item_type], counts=counts, minimum_n=minimum_n)
+
+
+def survey_scores(
+    *, instrument: Instrument, start: datetime, end: datetime, minimum_n: int | None = None
+) -> list[ItemScore]:
+    """Per item of every version: NPS, CSAT (top-two box), FFT % positive / % negative, or top
+    / middle / bottom box, each with its n and 95 % interval, from the responses submitted in
+    [start, end). Below `minimum_n` (default: the instrument's) a score is Suppressed."""
+    floor = minimum_n if minimum_n is not None else instrument.minimum_n
+    items = list(
+        Item.objects.filter(version__instrument=instrument)
+        .select_related("version")
+        .order_by("version__number", "position")
+    )
+    rows = (
+        Answer.objects.filter(
+            item__version__instrument=instrument,
+            response__submitted_at__gte=start,
+            response__submitted_at__lt=end,
+        )
+        .values_list("item_id", "value")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    counts: dict[int, dict[ScaleAnswer, int]] = defaultdict(dict)
+    types = {item.pk: item.type for item in items}
+    for item_id, value, count in rows:
+        key = value if types[item_id] == "free_text" else scored_value(types[item_id], value)
+        counts[item_id][key] = counts[item_id].get(key, 0) + count
+    return [
+        ItemScore(
+            version=item.version.number,
+            position=item.position,
+            type=item.type,
+            text=text_in(item.texts, "en"),
+            answers=sum(counts[item.pk].values()),
+            result=_score(item.type, counts[item.pk], floor),
+        )
+        for item in items
+    ]
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One line of the results table, ready to show."""
+
+    item: ItemScore
+    measure: str
+    value: str
+    interval: str
+    n: int
+
+
+def _row(item: ItemScore, measure: str, score: Score, *, signed: bool = False) -> ScoreRow:
+    value = score.rounded(places=1)
+    shown = f"{value:+}" if signed else f"{value}%"
+    interval = f"{score.ci.low:.1f} to {score.ci.high:.1f}"
+    return ScoreRow(item=item, measure=measure, value=shown, interval=interval, n=score.n)
+
+
+def score_rows(scores: list[ItemScore]) -> list[ScoreRow]:
+    rows: list[ScoreRow] = []
+    for item in scores:
+        result = item.result
+        if result is None:
+            rows.append(ScoreRow(item, "Comments", str(item.answers), "", item.answers))
+        elif isinstance(result, Suppressed):
+            label = "too few responses" if result.display == "*" else "no responses"
+            rows.append(ScoreRow(item, f"Not shown: {label}", result.display, "", result.n))
+        elif isinstance(result, NpsScore):
+            rows.append(_row(item, "NPS", result.nps, signed=True))
+        elif isinstance(result, FftScores):
+            rows.append(_row(item, "% positive", result.positive))
+            rows.append(_row(item, "% negative", result.negative))
+        elif isinstance(result, BoxScores):
+            rows.append(_row(item, "Top box", result.top))
+            rows.append(_row(item, "Bottom box", result.bottom))
+        else:
+            rows.append(_row(item, "CSAT (4 or 5)", result))
+    return rows
