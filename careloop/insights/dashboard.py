@@ -54,3 +54,24 @@ def complaint_rate_chart(
 
 def _float(value: int | None) -> float | None:
     return None if value is None else float(value)
+
+
+MIN_POINTS_FOR_ALERT = 6  # as many months with data as the chart needs to draw limits
+
+
+def newest_signal(result: ChartResult, *, min_points: int = MIN_POINTS_FOR_ALERT) -> str | None:
+    """Why the newest point is a special-cause signal, or None: not a signal, no data for the
+    newest month, or too few months with data to trust the limits."""
+    present = [p for p in result.points if p.y is not None]
+    if len(present) < min_points or result.points[-1].y is None:
+        return None
+    newest = result.points[-1]
+    if newest.sigma_signal:
+        return (
+            "above the upper limit"
+            if (newest.ucl is not None and newest.y is not None and newest.y > newest.ucl)
+            else "below the lower limit"
+        )
+    if newest.rules:
+        return "Western Electric rule " + ", ".join(str(r) for r in newest.rules)
+    return None

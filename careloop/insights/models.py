@@ -50,3 +50,35 @@ class Exposure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.measure} {self.period_start_on:%Y-%m} = {self.value}"
+
+
+class InsightAlert(models.Model):
+    """A special-cause signal on a watched metric in a facility's newest month, recorded once
+    and sent to the facility's quality leads; acknowledged by one of them."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="insight_alerts"
+    )
+    facility = models.ForeignKey(
+        "orgs.Facility", on_delete=models.PROTECT, related_name="insight_alerts"
+    )
+    metric = models.CharField(max_length=40)
+    month_on = models.DateField(help_text="First day of the month that signalled.")
+    rule = models.CharField(max_length=80)
+    value = models.FloatField(null=True)
+    created_at = models.DateTimeField()
+    acknowledged_by = models.ForeignKey(
+        "orgs.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "metric", "month_on"], name="insight_alert_once"
+            )
+        ]
+        ordering = ["-month_on", "-created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.metric} at facility {self.facility_id} in {self.month_on:%Y-%m}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from careloop.orgs.models import Facility, User
-from careloop.orgs.permissions import has_capability, user_memberships
+from careloop.orgs.models import Facility, Role, User
+from careloop.orgs.permissions import CAPABILITIES, has_capability, roles_for, user_memberships
 
 
 @dataclass
@@ -31,3 +31,30 @@ def can_import_exposure(user: User) -> bool:
     if user.organization_id is None:
         return False
     return has_capability(user, "administer", _Place(user.organization_id, facility_id=0))
+
+
+def can_view_organization_insights(user: User) -> bool:
+    """Organization-wide case access: the organization dashboard."""
+    return user.organization_id is not None and any(
+        m.facility_id is None and m.unit_id is None and m.role in CAPABILITIES["view_case"]
+        for m in user_memberships(user)
+    )
+
+
+QUALITY_LEAD_ROLES = frozenset({Role.EXECUTIVE, Role.ADMIN})
+
+
+def is_quality_lead(user: User, facility: Facility) -> bool:
+    """An executive or administrator whose membership covers the facility."""
+    place = _Place(organization_id=facility.organization_id, facility_id=facility.pk)
+    return bool(roles_for(user, place) & QUALITY_LEAD_ROLES)
+
+
+def can_acknowledge_alerts(user: User, facility: Facility) -> bool:
+    return is_quality_lead(user, facility)
+
+
+def is_organization_quality_lead(user: User) -> bool:
+    return user.organization_id is not None and any(
+        m.facility_id is None and m.role in QUALITY_LEAD_ROLES for m in user_memberships(user)
+    )

@@ -133,6 +133,22 @@ def facility_dashboard_viewed(
     )
 
 
+def organization_dashboard_viewed(
+    *, user: User, organization_id: int, period: Period, now: datetime
+) -> None:
+    audit_record(
+        actor=user,
+        action="R",
+        event_type="insights.viewed",
+        at=now,
+        organization_id=organization_id,
+        object_type="organization",
+        object_id=str(organization_id),
+        actor_role=role_label(user),
+        detail={"from": f"{period.first_on:%Y-%m}", "to": f"{period.last_on:%Y-%m}"},
+    )
+
+
 __all__ = [
     "COMPLAINT_KINDS",
     "Period",
@@ -142,6 +158,7 @@ __all__ = [
     "facilities_for",
     "facility_dashboard_viewed",
     "facility_get_for",
+    "organization_dashboard_viewed",
     "period_default",
     "volumes",
 ]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from html import escape
 
+from careloop.insights.funnel import Z95, Z998, Funnel, Limits, UnitPoint, Verdict, funnel_limits
 from careloop.insights.spc import ChartResult, PointResult
 
 WIDTH, HEIGHT = 760, 340
@@ -304,3 +305,150 @@ def _annotations(
             f'font-size="10" fill="#5b2c6f" text-anchor="start" dx="3">{_e(note.text)}</text></g>'
         )
     return out
+
+
+# --- funnel plots -----------------------------------------------------------------------------
+
+FUNNEL_STEPS = 60  # samples along each limit curve
+
+
+def _funnel_marker(x: float, y: float, point: UnitPoint) -> str:
+    label = _e(f"{point.label}: {fmt(point.rate)} ({point.verdict.value})")
+    if point.verdict in (Verdict.ABOVE_998, Verdict.BELOW_998):
+        r = 6.5
+        return (
+            f'<path class="unit outside998" d="M{_n(x)},{_n(y - r)} L{_n(x + r)},{_n(y)} '
+            f'L{_n(x)},{_n(y + r)} L{_n(x - r)},{_n(y)} Z" fill="#c0392b" stroke="#000">'
+            f"<title>{label}</title></path>"
+        )
+    if point.outside:
+        return (
+            f'<rect class="unit outside95" x="{_n(x - 4.5)}" y="{_n(y - 4.5)}" width="9" '
+            f'height="9" fill="#e67e22" stroke="#000"><title>{label}</title></rect>'
+        )
+    return (
+        f'<circle class="unit" cx="{_n(x)}" cy="{_n(y)}" r="4" fill="#1f4e79" stroke="#1f4e79">'
+        f"<title>{label}</title></circle>"
+    )
+
+
+def _funnel_description(plot: Funnel, x_label: str) -> str:
+    judged, few = plot.judged, plot.too_few
+    sentences = [
+        f"Funnel plot of {len(judged)} units: rate against {x_label}, with 95 % and 99.8 % "
+        f"limits around the overall rate {fmt(plot.rate)}."
+    ]
+    outside = [f"{p.label} ({p.verdict.value})" for p in judged if p.outside]
+    sentences.append(
+        f"Outside the limits: {', '.join(outside)}." if outside else "No unit outside the limits."
+    )
+    if few:
+        sentences.append(f"Too few to judge: {', '.join(p.label for p in few)}.")
+    return " ".join(sentences)
+
+
+def funnel_plot_svg(plot: Funnel, *, title: str, x_label: str, y_label: str) -> str:
+    """Units as points (x = exposure, y = rate) with the curved 95 % and 99.8 % limits around
+    the overall rate; units outside 95 % as squares, outside 99.8 % as diamonds. Units too
+    small to judge are not drawn (the page lists them)."""
+    judged = plot.judged
+    head = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="funnel-plot" role="img" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
+        'aria-labelledby="funnel-title funnel-desc" font-family="sans-serif" '
+        'style="max-width:100%;height:auto">',
+        f'<title id="funnel-title">{_e(title)}</title>',
+        f'<desc id="funnel-desc">{_e(_funnel_description(plot, x_label))}</desc>',
+        '<rect class="background" width="100%" height="100%" fill="#fff"/>',
+    ]
+    if plot.rate is None or not judged:
+        head.append(
+            f'<text class="note" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" '
+            'font-size="13" fill="#333">No unit has enough exposure to judge</text></svg>'
+        )
+        return "".join(head)
+    rate, per = plot.rate, plot.per
+    x_max = max(p.exposure for p in judged) * 1.08
+    x_min = min(p.exposure for p in judged)
+    low_n = max(x_max * 0.05, 1.0)
+    samples = [low_n + (x_max - low_n) * i / FUNNEL_STEPS for i in range(FUNNEL_STEPS + 1)]
+    curves = {
+        (z, side): [
+            (n, _side(funnel_limits(rate=rate / per, exposure=n, z=z), side) * per) for n in samples
+        ]
+        for z in (Z95, Z998)
+        for side in ("lower", "upper")
+    }
+    widest = funnel_limits(rate=rate / per, exposure=x_min, z=Z998).upper * per
+    top = max([p.rate for p in judged] + [widest])
+    tick = _nice_step((top or 1.0) / 4)
+    y_high = math.ceil(top * 1.05 / tick) * tick
+    x_tick = _nice_step(x_max / 5)
+    base, width = HEIGHT - BOTTOM, WIDTH - LEFT - RIGHT
+
+    def sx(n: float) -> float:
+        return LEFT + width * n / x_max
+
+    def sy(v: float) -> float:
+        return base - (base - TOP) * min(v, y_high) / y_high
+
+    out = [*head, '<g class="axes" font-size="11" fill="#333">']
+    for i in range(round(y_high / tick) + 1):
+        y = _n(sy(tick * i))
+        out.append(
+            f'<line class="grid" x1="{LEFT}" y1="{y}" x2="{WIDTH - RIGHT}" y2="{y}" '
+            f'stroke="#e5e5e5"/><text x="{LEFT - 6}" y="{y}" text-anchor="end" '
+            f'dominant-baseline="middle">{_e(fmt(tick * i))}</text>'
+        )
+    for i in range(math.floor(x_max / x_tick) + 1):
+        x = _n(sx(x_tick * i))
+        out.append(
+            f'<text class="xlabel" x="{x}" y="{base + 16}" text-anchor="middle">'
+            f"{_e(fmt(x_tick * i))}</text>"
+        )
+    mid = _n((TOP + base) / 2)
+    out.append(
+        f'<text class="ylabel" x="14" y="{mid}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {mid})">{_e(y_label)}</text>'
+        f'<text class="xtitle" x="{_n(LEFT + width / 2)}" y="{base + 36}" '
+        f'text-anchor="middle">{_e(x_label)}</text>'
+        f'<line x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}" stroke="#666"/>'
+        f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{base}" stroke="#666"/></g>'
+    )
+    out.append(
+        f'<line class="overall" x1="{LEFT}" y1="{_n(sy(rate))}" x2="{WIDTH - RIGHT}" '
+        f'y2="{_n(sy(rate))}" stroke="#2e7d32" stroke-width="1.5"/>'
+    )
+    for (z, side), curve in curves.items():
+        css, dash = ("limit95", "4 3") if z == Z95 else ("limit998", "8 3")
+        line = " ".join(f"{_n(sx(n))},{_n(sy(v))}" for n, v in curve if v <= y_high)
+        out.append(
+            f'<polyline class="{css} {side}" points="{line}" fill="none" stroke="#c0392b" '
+            f'stroke-width="{1 if z == Z95 else 1.5}" stroke-dasharray="{dash}"/>'
+        )
+    out.append('<g class="markers">')
+    out.extend(_funnel_marker(sx(p.exposure), sy(p.rate), p) for p in judged)
+    out.append("</g>")
+    out.extend(_funnel_legend())
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _side(limits: Limits, side: str) -> float:
+    return limits.lower if side == "lower" else limits.upper
+
+
+def _funnel_legend() -> list[str]:
+    return [
+        f'<g class="legend" font-size="11" fill="#333" transform="translate({LEFT} {TOP - 26})">',
+        '<line x1="0" y1="0" x2="22" y2="0" stroke="#2e7d32" stroke-width="1.5"/>',
+        '<text x="27" y="4">Overall rate</text>',
+        '<line x1="105" y1="0" x2="127" y2="0" stroke="#c0392b" stroke-dasharray="4 3"/>',
+        '<text x="132" y="4">95 %</text>',
+        '<line x1="170" y1="0" x2="192" y2="0" stroke="#c0392b" stroke-width="1.5" '
+        'stroke-dasharray="8 3"/><text x="197" y="4">99.8 %</text>',
+        '<rect x="250" y="-4.5" width="9" height="9" fill="#e67e22" stroke="#000"/>',
+        '<text x="264" y="4">Outside 95 %</text>',
+        '<path d="M350,-6.5 L356.5,0 L350,6.5 L343.5,0 Z" fill="#c0392b" stroke="#000"/>',
+        '<text x="361" y="4">Outside 99.8 %</text></g>',
+    ]

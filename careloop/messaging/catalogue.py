@@ -102,6 +102,14 @@ SURVEY_INVITATION = MessageTemplate(
     required=frozenset({"facility_name", "survey_url", "optout_url"}),
 )
 
+# To the client: the one reminder to someone who has not answered a survey (careloop.surveys).
+SURVEY_REMINDER = MessageTemplate(
+    name="survey_reminder",
+    label="Survey reminder",
+    automatic=True,
+    required=frozenset({"facility_name", "survey_url", "optout_url"}),
+)
+
 TEMPLATES: dict[str, MessageTemplate] = {
     t.name: t
     for t in (
@@ -114,6 +122,7 @@ TEMPLATES: dict[str, MessageTemplate] = {
         DECISION_LETTER,
         CASE_MESSAGE,
         SURVEY_INVITATION,
+        SURVEY_REMINDER,
     )
 }
 

@@ -26,13 +26,14 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from careloop.audit.services import audit_record
 from careloop.cases.models import Case
 from careloop.cases.timeline import case_event_record
 from careloop.messaging.backoff import retry_delay
 from careloop.messaging.catalogue import TEMPLATES, MessageTemplate, context_check, template_get
 from careloop.messaging.hooks import after_send_run
 from careloop.messaging.models import MessageChannel, MessageStatus, OutboundMessage
-from careloop.orgs.models import User
+from careloop.orgs.models import Organization, User
 
 logger = logging.getLogger("careloop.messaging")
 
@@ -117,7 +118,8 @@ def _message_id_domain() -> str:
 
 def message_queue(
     *,
-    case: Case,
+    case: Case | None = None,
+    organization: Organization | None = None,
     to: str,
     template: str,
     language: str,
@@ -127,26 +129,38 @@ def message_queue(
     redact_after_send: bool = False,
     attachment: Attachment | None = None,
 ) -> OutboundMessage:
-    """Render and queue an email about `case`; it is sent after the caller's transaction
+    """Render and queue an email about `case` (or, with `case` None, on behalf of
+    `organization` alone: e.g. a survey invitation to someone with no case); it is sent after
+    the caller's transaction
     commits (and by the worker's sweep if that first try fails). Runs inside the caller's
     transaction. Raises ValidationError for a bad address; ValueError for an unknown template or
     a wrong context (programming errors). Nothing is written when either is raised.
 
     `attachment` goes with the email; its bytes are dropped from the row once the message is
-    delivered or given up on (its name, type and SHA-256 stay)."""
+    delivered or given up on (its name, type and SHA-256 stay). A message about a case is
+    recorded on its timeline; one without a case only in the audit log."""
     from careloop.messaging.tasks import message_send
+
+    if case is not None:
+        organization_id = case.organization_id
+        if organization is not None and organization.pk != organization_id:
+            raise ValueError("The case is not in that organization.")
+    elif organization is not None:
+        organization_id = organization.pk
+    else:
+        raise ValueError("A message needs a case or an organization.")
 
     spec = template_get(template)
     values = context_check(template=spec, context=context)
     address = to.strip()
     validate_email(address)
-    if case.erased_at is not None:
+    if case is not None and case.erased_at is not None:
         raise ValidationError("This case's client details were erased: nothing can be sent.")
     lang = language_pick(language)
     subject, body = message_render(template=spec, language=lang, context=values)
     with transaction.atomic(savepoint=False):
         message = OutboundMessage.objects.create(
-            organization_id=case.organization_id,
+            organization_id=organization_id,
             case=case,
             channel=MessageChannel.EMAIL,
             to_address=address,
@@ -163,18 +177,33 @@ def message_queue(
             attachment_sha256=attachment.sha256 if attachment else "",
             attachment_content=attachment.content if attachment else None,
         )
-        case_event_record(
-            case=case,
-            actor=actor,
-            at=now,
-            kind="message_queued",
-            summary=f"{MessageChannel.EMAIL.label} queued: {spec.label}",
-            action="C",
-            object_type="message",
-            object_id=str(message.pk),
-            fields=["to_address", "language", "template", "subject", "body"]
-            + (["attachment"] if attachment else []),
+        fields = ["to_address", "language", "template", "subject", "body"] + (
+            ["attachment"] if attachment else []
         )
+        if case is not None:
+            case_event_record(
+                case=case,
+                actor=actor,
+                at=now,
+                kind="message_queued",
+                summary=f"{MessageChannel.EMAIL.label} queued: {spec.label}",
+                action="C",
+                object_type="message",
+                object_id=str(message.pk),
+                fields=fields,
+            )
+        else:
+            audit_record(
+                actor=actor,
+                action="C",
+                event_type="message.queued",
+                at=now,
+                organization_id=organization_id,
+                object_type="message",
+                object_id=str(message.pk),
+                fields=fields,
+                detail={"template": spec.name},
+            )
         # If enqueueing fails the message is still queued: the worker's sweep sends it.
         transaction.on_commit(partial(message_send.enqueue, message_id=message.pk), robust=True)
     return message
@@ -272,6 +301,23 @@ def _label(message: OutboundMessage) -> tuple[str, str]:
     return str(MessageChannel(message.channel).label), spec.label if spec else message.template
 
 
+def _caseless_audit(
+    message: OutboundMessage, *, event_type: str, fields: list[str], now: datetime
+) -> None:
+    """A message with no case has no timeline: its outcome goes to the audit log only."""
+    audit_record(
+        actor=None,
+        action="U",
+        event_type=event_type,
+        at=now,
+        organization_id=message.organization_id,
+        object_type="message",
+        object_id=str(message.pk),
+        fields=fields,
+        detail={"template": message.template},
+    )
+
+
 @transaction.atomic
 def _success_record(message_id: int, *, lease: datetime, now: datetime) -> Outcome:
     message = _still_ours(message_id, lease)
@@ -300,6 +346,8 @@ def _success_record(message_id: int, *, lease: datetime, now: datetime) -> Outco
             object_type="message",
             object_id=str(message.pk),
         )
+    else:
+        _caseless_audit(message, event_type="message.sent", fields=fields, now=now)
     after_send_run(message=message, now=now)
     return Outcome.SENT
 
@@ -342,5 +390,12 @@ def _failure_record(message_id: int, *, lease: datetime, error: str, now: dateti
             fields=["status", "attempts", "last_error"],
             object_type="message",
             object_id=str(message.pk),
+        )
+    else:
+        _caseless_audit(
+            message,
+            event_type="message.failed",
+            fields=["status", "attempts", "last_error"],
+            now=now,
         )
     return Outcome.FAILED

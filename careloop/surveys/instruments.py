@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from careloop.surveys.scoring_scales import Fft, Frequency, Recommend, Scale, YesNo
+from careloop.surveys.scoring_stars import HcahpsMeasure
 
 LANGUAGES = ("en", "es", "it")
 
@@ -143,6 +144,8 @@ class ItemSpec:
     required: bool = False
     # (position of an earlier item, the answers that show this one)
     show_if: tuple[int, tuple[str, ...]] | None = None
+    # The HCAHPS measure id (scoring_stars.HcahpsMeasure) the item counts towards, if any.
+    measure: str | None = None
 
 
 @dataclass(frozen=True)
@@ -224,3 +227,256 @@ TEMPLATES: Mapping[str, TemplateSpec] = {
         ),
     ),
 }
+
+
+# --- inpatient (HCAHPS-style) and home-care experience ------------------------------------------
+# Careloop's own wording in the HCAHPS style (not the CMS text); each scored item names the
+# HCAHPS measure it counts towards, so results can be compared with CMS benchmarks and starred.
+
+
+def _stay(en: str, es: str, it: str) -> Texts:
+    return {
+        "en": f"During this hospital stay, how often did {en}",
+        "es": f"Durante esta estancia en el hospital, ¿con qué frecuencia {es}",
+        "it": f"Durante questo ricovero, con quale frequenza {it}",
+    }
+
+
+def _freq(
+    texts: Texts, measure: HcahpsMeasure, *, show_if: tuple[int, tuple[str, ...]] | None = None
+) -> ItemSpec:
+    return ItemSpec(
+        type="frequency_4", texts=texts, required=False, show_if=show_if, measure=measure
+    )
+
+
+_NURSES, _DOCTORS = HcahpsMeasure.NURSE_COMMUNICATION, HcahpsMeasure.DOCTOR_COMMUNICATION
+
+INPATIENT_ITEMS: tuple[ItemSpec, ...] = (
+    _freq(
+        _stay(
+            "the nurses treat you politely and with respect?",
+            "las enfermeras y los enfermeros le trataron con cortesía y respeto?",
+            "gli infermieri l'hanno trattata con cortesia e rispetto?",
+        ),
+        _NURSES,
+    ),
+    _freq(
+        _stay(
+            "the nurses listen closely to what you said?",
+            "las enfermeras y los enfermeros escucharon con atención lo que usted decía?",
+            "gli infermieri hanno ascoltato con attenzione ciò che diceva?",
+        ),
+        _NURSES,
+    ),
+    _freq(
+        _stay(
+            "the nurses explain things in a way that was clear to you?",
+            "las enfermeras y los enfermeros le explicaron las cosas de forma clara para usted?",
+            "gli infermieri le hanno spiegato le cose in modo chiaro per lei?",
+        ),
+        _NURSES,
+    ),
+    _freq(
+        _stay(
+            "the doctors treat you politely and with respect?",
+            "los médicos le trataron con cortesía y respeto?",
+            "i medici l'hanno trattata con cortesia e rispetto?",
+        ),
+        _DOCTORS,
+    ),
+    _freq(
+        _stay(
+            "the doctors listen closely to what you said?",
+            "los médicos escucharon con atención lo que usted decía?",
+            "i medici hanno ascoltato con attenzione ciò che diceva?",
+        ),
+        _DOCTORS,
+    ),
+    _freq(
+        _stay(
+            "the doctors explain things in a way that was clear to you?",
+            "los médicos le explicaron las cosas de forma clara para usted?",
+            "i medici le hanno spiegato le cose in modo chiaro per lei?",
+        ),
+        _DOCTORS,
+    ),
+    ItemSpec(
+        type="yes_no",
+        texts={
+            "en": "During this hospital stay, did you ask the staff for help, for example "
+            "with the call button?",
+            "es": "Durante esta estancia en el hospital, ¿pidió ayuda al personal, por ejemplo "
+            "con el timbre de llamada?",
+            "it": "Durante questo ricovero, ha chiesto aiuto al personale, per esempio con il "
+            "campanello di chiamata?",
+        },
+    ),
+    _freq(
+        _stay(
+            "you get help as soon as you wanted it?",
+            "recibió ayuda tan pronto como la quería?",
+            "ha ricevuto aiuto non appena lo desiderava?",
+        ),
+        HcahpsMeasure.STAFF_RESPONSIVENESS,
+        show_if=(7, (YesNo.YES,)),
+    ),
+    _freq(
+        _stay(
+            "your room and bathroom look clean?",
+            "su habitación y su baño estaban limpios?",
+            "la sua stanza e il bagno erano puliti?",
+        ),
+        HcahpsMeasure.CLEANLINESS,
+    ),
+    _freq(
+        _stay(
+            "it stay quiet around your room at night?",
+            "había tranquilidad alrededor de su habitación por la noche?",
+            "c'era silenzio intorno alla sua stanza di notte?",
+        ),
+        HcahpsMeasure.QUIETNESS,
+    ),
+    ItemSpec(
+        type="rating_0_10",
+        required=True,
+        measure=HcahpsMeasure.OVERALL_RATING,
+        texts={
+            "en": "On a scale from 0 (the worst hospital possible) to 10 (the best hospital "
+            "possible), how would you rate this hospital for this stay?",
+            "es": "En una escala de 0 (el peor hospital posible) a 10 (el mejor hospital "
+            "posible), ¿qué calificación le daría a este hospital por esta estancia?",
+            "it": "Su una scala da 0 (il peggior ospedale possibile) a 10 (il miglior ospedale "
+            "possibile), che voto darebbe a questo ospedale per questo ricovero?",
+        },
+    ),
+    ItemSpec(
+        type="definitely_4",
+        measure=HcahpsMeasure.RECOMMEND,
+        texts={
+            "en": "Would you suggest this hospital to your friends and family?",
+            "es": "¿Recomendaría este hospital a sus amigos y familiares?",
+            "it": "Consiglierebbe questo ospedale ai suoi amici e familiari?",
+        },
+    ),
+    ItemSpec(
+        type="free_text",
+        texts={
+            "en": "Is there anything else you would like to tell us about your stay?",
+            "es": "¿Hay algo más que quiera contarnos sobre su estancia?",
+            "it": "C'è altro che vorrebbe dirci sul suo ricovero?",
+        },
+    ),
+)
+
+
+def _visits(en: str, es: str, it: str) -> Texts:
+    return {
+        "en": f"In the last two months, how often did {en}",
+        "es": f"En los últimos dos meses, ¿con qué frecuencia {es}",
+        "it": f"Negli ultimi due mesi, con quale frequenza {it}",
+    }
+
+
+HOME_CARE_ITEMS: tuple[ItemSpec, ...] = (
+    ItemSpec(
+        type="frequency_4",
+        texts=_visits(
+            "the staff from this agency treat you politely and with respect?",
+            "el personal de esta agencia le trató con cortesía y respeto?",
+            "il personale di questo servizio l'ha trattata con cortesia e rispetto?",
+        ),
+    ),
+    ItemSpec(
+        type="frequency_4",
+        texts=_visits(
+            "the staff from this agency listen closely to you?",
+            "el personal de esta agencia le escuchó con atención?",
+            "il personale di questo servizio l'ha ascoltata con attenzione?",
+        ),
+    ),
+    ItemSpec(
+        type="frequency_4",
+        texts=_visits(
+            "the staff explain things in a way that was clear to you?",
+            "el personal le explicó las cosas de forma clara para usted?",
+            "il personale le ha spiegato le cose in modo chiaro per lei?",
+        ),
+    ),
+    ItemSpec(
+        type="frequency_4",
+        texts=_visits(
+            "the staff arrive at the time you expected?",
+            "el personal llegó a la hora que usted esperaba?",
+            "il personale è arrivato all'orario che si aspettava?",
+        ),
+    ),
+    ItemSpec(
+        type="yes_no",
+        texts={
+            "en": "When you started with this agency, did someone tell you what care and "
+            "services you would receive?",
+            "es": "Cuando empezó con esta agencia, ¿alguien le explicó qué atención y servicios "
+            "iba a recibir?",
+            "it": "Quando ha iniziato con questo servizio, qualcuno le ha spiegato quali cure e "
+            "servizi avrebbe ricevuto?",
+        },
+    ),
+    ItemSpec(
+        type="rating_0_10",
+        required=True,
+        texts={
+            "en": "On a scale from 0 (the worst home care possible) to 10 (the best home care "
+            "possible), how would you rate the care from this agency?",
+            "es": "En una escala de 0 (la peor atención a domicilio posible) a 10 (la mejor "
+            "atención a domicilio posible), ¿cómo calificaría la atención de esta agencia?",
+            "it": "Su una scala da 0 (la peggiore assistenza domiciliare possibile) a 10 (la "
+            "migliore possibile), che voto darebbe all'assistenza di questo servizio?",
+        },
+    ),
+    ItemSpec(
+        type="definitely_4",
+        texts={
+            "en": "Would you suggest this agency to your friends and family?",
+            "es": "¿Recomendaría esta agencia a sus amigos y familiares?",
+            "it": "Consiglierebbe questo servizio ai suoi amici e familiari?",
+        },
+    ),
+    ItemSpec(type="free_text", texts=_WHY),
+)
+
+# InstrumentKind has no inpatient or home-care kind yet: both are "custom" instruments.
+TEMPLATES = {
+    **TEMPLATES,
+    "inpatient_experience": TemplateSpec(
+        kind="custom",
+        names={
+            "en": "Inpatient experience",
+            "es": "Experiencia de hospitalización",
+            "it": "Esperienza di ricovero",
+        },
+        items=INPATIENT_ITEMS,
+    ),
+    "home_care_experience": TemplateSpec(
+        kind="custom",
+        names={
+            "en": "Home care experience",
+            "es": "Experiencia de atención a domicilio",
+            "it": "Esperienza di assistenza domiciliare",
+        },
+        items=HOME_CARE_ITEMS,
+    ),
+}
+
+# (item type, English text) -> HCAHPS measure, so items of instruments built from the inpatient
+# template (and later versions that keep those items) are recognised.
+HCAHPS_MEASURE_OF_ITEM: Mapping[tuple[str, str], HcahpsMeasure] = {
+    (spec.type, spec.texts["en"]): HcahpsMeasure(spec.measure)
+    for spec in INPATIENT_ITEMS
+    if spec.measure is not None
+}
+
+
+def hcahps_measure_of(item_type: str, texts: Mapping[str, str]) -> HcahpsMeasure | None:
+    """The HCAHPS measure an item counts towards, if it is one of the inpatient template's."""
+    return HCAHPS_MEASURE_OF_ITEM.get((item_type, texts.get("en", "")))

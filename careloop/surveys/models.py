@@ -98,6 +98,41 @@ class Item(models.Model):
         return f"item {self.position} of version {self.version_id}"
 
 
+class InvitationOrigin(models.TextChoices):
+    STAFF = "staff", "Sent by staff"
+    RESOLUTION = "resolution", "After a case was resolved"
+    IMPORT = "import", "Imported encounter"
+
+
+class SurveySettings(models.Model):
+    """How an organization surveys clients on its own. Without a row: the defaults (off)."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="survey_settings"
+    )
+    after_resolution = models.BooleanField(
+        default=False, help_text="Email a survey to clients some days after their case is resolved."
+    )
+    after_resolution_version = models.ForeignKey(
+        InstrumentVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    after_resolution_days = models.PositiveSmallIntegerField(
+        default=3, validators=[MaxValueValidator(60)]
+    )
+    reminder_after_days = models.PositiveSmallIntegerField(
+        default=7,
+        validators=[MaxValueValidator(30)],
+        help_text="Days after the email before one reminder to non-respondents (0: none).",
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "survey settings"
+
+    def __str__(self) -> str:
+        return f"survey settings of organization {self.organization_id}"
+
+
 class Invitation(models.Model):
     """One person asked once. Only SHA-256 hashes of the link tokens are kept."""
 
@@ -122,9 +157,28 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     # No time of use: for an anonymous invitation it would join it to its response.
     used = models.BooleanField(default=False)
+    origin = models.CharField(
+        max_length=12, choices=InvitationOrigin.choices, default=InvitationOrigin.STAFF
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            # The sweep asks once per case, however many sweepers race.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(origin="resolution"),
+                name="survey_invitation_once_per_resolved_case",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["sent_at"],
+                name="survey_inv_reminder_due",
+                condition=models.Q(used=False, reminded_at__isnull=True),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"invitation {self.pk}"

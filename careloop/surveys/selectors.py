@@ -7,15 +7,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from careloop.followups.tokens import TOKEN_MAX_CHARS, token_hash
 from careloop.orgs.models import User
 from careloop.orgs.permissions import has_capability_anywhere, org_id_of
-from careloop.surveys.instruments import SCALE_OF_TYPE, scored_value, text_in
-from careloop.surveys.models import Answer, Instrument, Invitation, Item
+from careloop.surveys.instruments import SCALE_OF_TYPE, hcahps_measure_of, scored_value, text_in
+from careloop.surveys.models import Answer, Instrument, Invitation, Item, Response
+from careloop.surveys.results import ItemCounts
 from careloop.surveys.scoring import (
     BoxScores,
     NpsScore,
@@ -27,6 +31,7 @@ from careloop.surveys.scoring import (
 )
 from careloop.surveys.scoring_fft import FftScores, fft_scores
 from careloop.surveys.scoring_scales import Answer as ScaleAnswer
+from careloop.surveys.scoring_stars import HcahpsMeasure
 
 
 class LinkState(StrEnum):
@@ -184,3 +189,121 @@ def score_rows(scores: list[ItemScore]) -> list[ScoreRow]:
         else:
             rows.append(_row(item, "CSAT (4 or 5)", result))
     return rows
+
+
+# --- HCAHPS measures, and scores by unit and by month --------------------------------------------
+
+
+@dataclass(frozen=True)
+class HcahpsCounts:
+    """Answer counts of the items counting towards each HCAHPS measure (the same wording in
+    several versions counts as one item), the completed surveys and the answering facilities'
+    jurisdictions, over a period."""
+
+    items: dict[HcahpsMeasure, list[ItemCounts]]
+    completed_surveys: int
+    jurisdictions: list[str]
+
+
+def hcahps_item_counts(*, instrument: Instrument, start: datetime, end: datetime) -> HcahpsCounts:
+    # item id -> (measure, type, English text); one wording in several versions is one item.
+    measured: dict[int, tuple[HcahpsMeasure, str, str]] = {}
+    for item in Item.objects.filter(version__instrument=instrument):
+        measure = hcahps_measure_of(item.type, item.texts)
+        if measure is not None:
+            measured[item.pk] = (measure, item.type, text_in(item.texts, "en"))
+    merged: dict[tuple[HcahpsMeasure, str, str], dict[ScaleAnswer, int]] = {
+        key: {} for key in measured.values()
+    }
+    rows = (
+        Answer.objects.filter(
+            item_id__in=list(measured),
+            response__submitted_at__gte=start,
+            response__submitted_at__lt=end,
+        )
+        .values_list("item_id", "value")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    for item_id, value, count in rows:
+        counts = merged[measured[item_id]]
+        key = scored_value(measured[item_id][1], value)
+        counts[key] = counts.get(key, 0) + count
+    items: dict[HcahpsMeasure, list[ItemCounts]] = defaultdict(list)
+    for (measure, item_type, _text), counts in sorted(merged.items()):
+        items[measure].append(ItemCounts(scale=SCALE_OF_TYPE[item_type], counts=counts))
+    responses = Response.objects.filter(
+        version__instrument=instrument, submitted_at__gte=start, submitted_at__lt=end
+    )
+    return HcahpsCounts(
+        items=dict(items),
+        completed_surveys=responses.count(),
+        jurisdictions=sorted(
+            set(responses.values_list("facility__jurisdiction", flat=True).order_by())
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class GroupScores:
+    """The scores of one unit or one month; groups are listed by name or date, never ranked."""
+
+    label: str
+    rows: list[ScoreRow]
+
+
+def survey_scores_by(
+    *,
+    instrument: Instrument,
+    start: datetime,
+    end: datetime,
+    by: Literal["unit", "month"],
+    zone: ZoneInfo,
+    minimum_n: int | None = None,
+) -> list[GroupScores]:
+    """Per unit (responses without a unit apart) or per local month in `zone`: the same scores
+    as `survey_scores`, each suppressed below the minimum n. Free text is left out."""
+    floor = minimum_n if minimum_n is not None else instrument.minimum_n
+    items = list(
+        Item.objects.filter(version__instrument=instrument)
+        .exclude(type="free_text")
+        .select_related("version")
+        .order_by("version__number", "position")
+    )
+    answers = Answer.objects.filter(
+        item__in=items, response__submitted_at__gte=start, response__submitted_at__lt=end
+    )
+    if by == "unit":
+        grouped = answers.values_list("response__unit__name", "item_id", "value")
+    else:
+        month = TruncMonth("response__submitted_at", tzinfo=zone)
+        grouped = answers.annotate(month=month).values_list("month", "item_id", "value")
+    counts: dict[object, dict[int, dict[ScaleAnswer, int]]] = defaultdict(lambda: defaultdict(dict))
+    types = {item.pk: item.type for item in items}
+    for group, item_id, value, count in grouped.annotate(count=Count("id")).order_by():
+        key = scored_value(types[item_id], value)
+        per_item = counts[group][item_id]
+        per_item[key] = per_item.get(key, 0) + count
+    result = []
+    for group in sorted(counts, key=lambda g: (g is None, str(g))):
+        scores = [
+            ItemScore(
+                version=item.version.number,
+                position=item.position,
+                type=item.type,
+                text=text_in(item.texts, "en"),
+                answers=sum(counts[group][item.pk].values()),
+                result=_score(item.type, counts[group][item.pk], floor),
+            )
+            for item in items
+        ]
+        result.append(GroupScores(label=_group_label(group, zone), rows=score_rows(scores)))
+    return result
+
+
+def _group_label(group: object, zone: ZoneInfo) -> str:
+    if group is None:
+        return "No unit"
+    if isinstance(group, datetime):
+        return group.astimezone(zone).strftime("%Y-%m")
+    return str(group)

@@ -32,6 +32,7 @@ from careloop.surveys.models import (
     Instrument,
     InstrumentVersion,
     Invitation,
+    InvitationOrigin,
     Item,
     Response,
     SurveyOptOut,
@@ -194,6 +195,7 @@ def invitation_create(
     language: str = "en",
     anonymous: bool = False,
     valid_days: int = INVITATION_VALID_DAYS,
+    origin: str = InvitationOrigin.STAFF,
 ) -> tuple[Invitation, str]:
     """Invite one person; returns the invitation and its link token (shown once, only its hash
     is stored). `actor` None is Careloop itself (after a resolution). Refused for an address
@@ -233,6 +235,7 @@ def invitation_create(
         optout_token_hash=token_hash(token_new()),
         expires_at=now + timedelta(days=valid_days),
         created_at=now,
+        origin=origin,
     )
     audit_record(
         actor=actor,
@@ -250,19 +253,25 @@ def invitation_create(
 
 @transaction.atomic
 def invitation_send_email(
-    *, actor: User | None, invitation: Invitation, base_url: str, now: datetime
+    *,
+    actor: User | None,
+    invitation: Invitation,
+    base_url: str,
+    now: datetime,
+    reminder: bool = False,
 ) -> OutboundMessage:
     """Email the survey link (new tokens each time: the old link stops working) in the client's
     language. The body holds the secret link, so it is removed from the stored copy once sent.
-    message_queue files every message on a case, so only invitations about a case can be
-    emailed for now."""
+    An invitation about a case is filed on that case; one without a case (an imported
+    encounter) only on the organization. A `reminder` uses the reminder's wording; its link
+    replaces the first email's."""
     from careloop.messaging.services import message_queue
 
     current = (
-        Invitation.objects.select_for_update().select_related("facility").get(pk=invitation.pk)
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("facility", "organization")
+        .get(pk=invitation.pk)
     )
-    if current.case_id is None:
-        raise ValidationError("Only invitations about a case can be emailed yet.", code="no_case")
     if not current.email:
         raise ValidationError("This invitation has no email address.", code="no_email")
     if current.used or current.expires_at <= now:
@@ -272,14 +281,18 @@ def invitation_send_email(
     token, optout_token = token_new(), token_new()
     current.token_hash = token_hash(token)
     current.optout_token_hash = token_hash(optout_token)
-    current.sent_at = now
-    current.save(update_fields=["token_hash", "optout_token_hash", "sent_at"])
-    case = Case.objects.get(pk=current.case_id)
+    fields = ["token_hash", "optout_token_hash"]
+    if not reminder:
+        current.sent_at = now
+        fields.append("sent_at")
+    current.save(update_fields=fields)
+    case = Case.objects.get(pk=current.case_id) if current.case_id is not None else None
     base = base_url.rstrip("/")
     return message_queue(
         case=case,
+        organization=current.organization,
         to=current.email,
-        template="survey_invitation",
+        template="survey_reminder" if reminder else "survey_invitation",
         language=current.language,
         context={
             "facility_name": current.facility.name,

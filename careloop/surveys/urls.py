@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from careloop.surveys import views
+from careloop.surveys import results_views, views
 
 app_name = "surveys"
 
 urlpatterns = [
-    path("results/<int:instrument_id>/", views.results, name="results"),
+    path("results/<int:instrument_id>/", results_views.results, name="results"),
+    path("import/", views.encounters_import, name="import"),
     path("optout/<str:token>/", views.optout, name="optout"),
     path("<str:token>/thanks/", views.thanks, name="thanks"),
     path("<str:token>/", views.respond, name="respond"),

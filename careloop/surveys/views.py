@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -25,17 +24,19 @@ from careloop.core.time import utcnow
 from careloop.intake.public import emergency_number
 from careloop.intake.throttle import client_address, throttle_hit
 from careloop.orgs.models import Facility, User
+from careloop.orgs.permissions import org_id_of
+from careloop.surveys.encounters import (
+    ImportReport,
+    can_import_encounters,
+    encounters_import_csv,
+)
 from careloop.surveys.instruments import options_for, text_in
-from careloop.surveys.models import Invitation, Item
+from careloop.surveys.models import InstrumentVersion, Invitation, Item
 from careloop.surveys.selectors import (
     LinkState,
-    can_view_survey_results,
-    instrument_get_for,
     invitation_for_optout_token,
     invitation_for_token,
     invitation_state,
-    score_rows,
-    survey_scores,
 )
 from careloop.surveys.services import (
     COMMENT_LIMIT,
@@ -226,23 +227,49 @@ def optout(request: HttpRequest, token: str) -> HttpResponse:
 # --- staff (English, like the other staff screens) ---------------------------------------------
 
 
-@require_GET
+IMPORT_MAX_BYTES = 2_000_000
+
+
+def _import_versions(user: User) -> list[InstrumentVersion]:
+    return list(
+        InstrumentVersion.objects.filter(instrument__organization_id=org_id_of(user))
+        .select_related("instrument")
+        .order_by("instrument__name", "-number")
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def results(request: HttpRequest, instrument_id: int) -> HttpResponse:
+def encounters_import(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV of encounters; every row is checked and the report shown (all or nothing)."""
     user = request.user
-    if not isinstance(user, User):
+    if not isinstance(user, User) or user.organization is None:
         raise PermissionDenied
-    instrument = instrument_get_for(user=user, instrument_id=instrument_id)
-    if not can_view_survey_results(user):
-        raise PermissionDenied("Survey results are for managers, advocates and executives.")
-    end = utcnow()
-    start = end - timedelta(days=RESULTS_DAYS)
-    scores = survey_scores(instrument=instrument, start=start, end=end)
-    context = {
-        "instrument": instrument,
-        "rows": score_rows(scores),
-        "start": start,
-        "end": end,
-        "days": RESULTS_DAYS,
-    }
-    return render(request, "surveys/results.html", context)
+    if not can_import_encounters(user, user.organization):
+        raise PermissionDenied("Importing encounters is for administrators and managers.")
+    versions = _import_versions(user)
+    report: ImportReport | None = None
+    problem = ""
+    if request.method == "POST":
+        chosen = {str(v.pk): v for v in versions}.get(request.POST.get("version", ""))
+        upload = request.FILES.get("file")
+        if chosen is None:
+            raise Http404("No such survey.")
+        if upload is None or upload.size is None or upload.size > IMPORT_MAX_BYTES:
+            problem = "Choose a CSV file of at most 2 MB."
+        else:
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                problem = "The file must be UTF-8 text (CSV)."
+            else:
+                report = encounters_import_csv(
+                    actor=user,
+                    organization=user.organization,
+                    version=chosen,
+                    text=text,
+                    now=utcnow(),
+                )
+    status = 400 if problem or (report is not None and not report.ok) else 200
+    context = {"versions": versions, "report": report, "problem": problem}
+    return render(request, "surveys/import.html", context, status=status)

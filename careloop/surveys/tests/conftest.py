@@ -7,6 +7,8 @@ from typing import Any, Protocol
 
 import pytest
 
+from careloop.followups.tests.conftest import base_url, emailed_case, resolve  # noqa: F401
+from careloop.messaging.tests.conftest import dummy_tasks, inbox, smtp_port, smtp_server  # noqa: F401
 from careloop.orgs.models import Facility, Organization, Unit, User
 from careloop.surveys.models import Instrument, Invitation
 from careloop.surveys.services import instrument_from_template, invitation_create, version_latest

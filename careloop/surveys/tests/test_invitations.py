@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
+from careloop.audit.models import AuditEvent
+from careloop.cases.models import CaseEvent
 from careloop.conftest import CaseOpener
-from careloop.messaging.models import OutboundMessage
 from careloop.surveys.models import Invitation, SurveyOptOut
 from careloop.surveys.selectors import (
     LinkState,
@@ -91,14 +92,19 @@ def test_the_email_goes_in_the_clients_language_with_new_links(
     assert invitation_for_optout_token(token=optout_url.rstrip("/").rsplit("/", 1)[1])
 
 
-def test_an_invitation_without_a_case_cannot_be_emailed_yet(
+def test_an_invitation_without_a_case_is_emailed_and_audited_on_the_organization(
     make_instrument: InstrumentMaker, invite: Inviter
 ) -> None:
     invitation, _ = invite(make_instrument("nps"))
-    with pytest.raises(ValidationError) as refused:
-        invitation_send_email(actor=None, invitation=invitation, base_url="https://x", now=NOW)
-    assert refused.value.code == "no_case"
-    assert not OutboundMessage.objects.exists()
+    message = invitation_send_email(
+        actor=None, invitation=invitation, base_url="https://x", now=NOW
+    )
+    assert message.case is None
+    assert message.organization_id == invitation.organization_id
+    audit = AuditEvent.objects.get(event_type="message.queued")
+    assert audit.case_id is None
+    assert audit.organization_id == invitation.organization_id
+    assert not CaseEvent.objects.filter(kind="message_queued").exists()
 
 
 def test_an_address_that_opted_out_after_the_invitation_is_not_emailed(

@@ -1,0 +1,154 @@
+"""Reads behind the dashboard figures, for one facility or all of an organization's: each
+facility's period is its own local months. The arithmetic lives in figures.py and funnel.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from careloop.cases.models import HCAT_CATEGORIES, Case, Kind
+from careloop.followups.selectors import RecoverySuccess, recovery_success
+from careloop.insights import figures
+from careloop.insights.denominators import month_add, month_end
+from careloop.insights.funnel import Funnel, UnitInput, funnel
+from careloop.insights.models import Exposure, Measure
+from careloop.insights.selectors import COMPLAINT_KINDS, Period
+from careloop.orgs.models import Facility, Organization, Unit
+from careloop.policies.models import CaseClock, ClockStatus
+from careloop.recovery.models import Budget
+from careloop.recovery.selectors import recovery_spend
+
+
+def bounds(facility: Facility, period: Period) -> tuple[datetime, datetime]:
+    tz = ZoneInfo(facility.time_zone)
+    start = datetime.combine(period.first_on, datetime.min.time(), tzinfo=tz)
+    end = datetime.combine(month_add(period.last_on, 1), datetime.min.time(), tzinfo=tz)
+    return start, end
+
+
+def within(facilities: Sequence[Facility], period: Period, field: str, prefix: str = "") -> Q:
+    """Rows of these facilities whose `field` falls in each facility's local period."""
+    q = Q(pk__in=[])
+    for f in facilities:
+        start, end = bounds(f, period)
+        q |= Q(**{f"{prefix}facility_id": f.pk, f"{field}__gte": start, f"{field}__lt": end})
+    return q
+
+
+def _cases(facilities: Sequence[Facility], period: Period, field: str) -> QuerySet[Case]:
+    return Case.objects.filter(within(facilities, period, field))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Figures:
+    acknowledge: figures.Durations
+    resolve: figures.Durations
+    compliance: list[figures.PackCompliance]
+    compliments: int
+    budget: list[figures.BudgetLine]
+    success: RecoverySuccess | None
+    categories: list[tuple[str, int]]
+
+
+def figures_for(
+    *, organization: Organization, facilities: Sequence[Facility], period: Period, whole: bool
+) -> Figures:
+    """Every dashboard figure for these facilities; `whole` when they are the organization's
+    every facility (recovery success is then the overall row)."""
+    ack = _cases(facilities, period, "acknowledged_at").values_list(
+        "received_at", "acknowledged_at"
+    )
+    resolved = _cases(facilities, period, "resolved_at").values_list("received_at", "resolved_at")
+    return Figures(
+        acknowledge=figures.durations(ack),
+        resolve=figures.durations(resolved),
+        compliance=figures.clock_compliance(_ended_clocks(facilities, period)),
+        compliments=_cases(facilities, period, "received_at").filter(kind=Kind.COMPLIMENT).count(),
+        budget=_budget(organization, facilities, period),
+        success=_success(organization, facilities, period, whole=whole),
+        categories=_categories(facilities, period),
+    )
+
+
+def _ended_clocks(facilities: Sequence[Facility], period: Period) -> list[tuple[str, bool]]:
+    """Clocks due in the period that have ended: met on time, or breached (a breached clock
+    stays breached when it is met late). By due date, since the sweep records a breach when it
+    runs, not when the deadline passed."""
+    rows = CaseClock.objects.filter(
+        within(facilities, period, "due_at", prefix="case__"),
+        status__in=[ClockStatus.MET, ClockStatus.BREACHED],
+    ).values_list("pack_id", "status")
+    return [(pack_id, status == ClockStatus.MET) for pack_id, status in rows]
+
+
+def _budget(
+    organization: Organization, facilities: Sequence[Facility], period: Period
+) -> list[figures.BudgetLine]:
+    spent: dict[str, Decimal] = {}
+    units = list(Unit.objects.filter(facility__in=facilities).select_related("facility"))
+    for unit in units:
+        start, end = bounds(unit.facility, period)
+        for currency, amount in recovery_spend(
+            organization=organization, start=start, end=end, unit=unit
+        ).items():
+            spent[currency] = spent.get(currency, Decimal("0.00")) + amount
+    budgets = Budget.objects.filter(
+        unit__in=units, start_on__lte=month_end(period.last_on), end_on__gte=period.first_on
+    ).values_list("currency", "amount")
+    return figures.budget_lines(spent=spent, budgets=list(budgets))
+
+
+def _success(
+    organization: Organization, facilities: Sequence[Facility], period: Period, *, whole: bool
+) -> RecoverySuccess | None:
+    if not facilities:
+        return None
+    start, end = bounds(facilities[0], period)
+    if whole:
+        return recovery_success(
+            organization=organization, start=start, end=end, group_by="overall"
+        )[0]
+    rows = recovery_success(organization=organization, start=start, end=end, group_by="facility")
+    return next((r for r in rows if r.key == facilities[0].pk), None)
+
+
+def _categories(facilities: Sequence[Facility], period: Period) -> list[tuple[str, int]]:
+    counts = _cases(facilities, period, "received_at").aggregate(
+        **{field: Count("id", filter=Q(**{f"{field}__gt": 0})) for field, _ in HCAT_CATEGORIES}
+    )
+    return figures.category_volumes(counts, HCAT_CATEGORIES)
+
+
+def unit_funnel(*, facility: Facility, period: Period, measure: Measure, per: int) -> Funnel:
+    """Complaints per unit against the unit's exposure over the period."""
+    complaints = dict(
+        _cases([facility], period, "received_at")
+        .filter(kind__in=COMPLAINT_KINDS, unit__isnull=False)
+        .values_list("unit_id")
+        .annotate(n=Count("id"))
+        .values_list("unit_id", "n")
+    )
+    exposure = dict(
+        Exposure.objects.filter(
+            unit__facility=facility,
+            measure=measure,
+            period_start_on__gte=period.first_on,
+            period_start_on__lte=period.last_on,
+        )
+        .values_list("unit_id")
+        .annotate(total=Sum("value"))
+        .values_list("unit_id", "total")
+    )
+    units = Unit.objects.filter(facility=facility).order_by("name")
+    return funnel(
+        [
+            UnitInput(label=u.name, events=complaints.get(u.pk, 0), exposure=exposure.get(u.pk, 0))
+            for u in units
+        ],
+        per=per,
+    )
