@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
+from functools import wraps
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -28,3 +30,21 @@ class AuditSourceMiddleware:
             return self.get_response(request)
         finally:
             _source.reset(token)
+
+
+PUBLIC_SOURCE = "public"
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For pages clients use without signing in: their audit events say "public", never the
+    address, which could tie an anonymous concern or answer back to a person."""
+
+    @wraps(view)
+    def hidden(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        token = _source.set(PUBLIC_SOURCE)
+        try:
+            return view(request, *args, **kwargs)
+        finally:
+            _source.reset(token)
+
+    return hidden

@@ -20,6 +20,7 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from careloop.audit.context import public_page
 from careloop.cases.models import Case
 from careloop.core.time import utcnow
 from careloop.followups.forms import FollowUpSettingsForm
@@ -110,6 +111,7 @@ def _codes(exc: ValidationError) -> set[str]:
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])  # scanners often probe links with HEAD
+@public_page
 def answer(request: HttpRequest, token: str, answer: str) -> HttpResponse:
     refused = _throttled(request, missed=False)
     if refused is not None:
@@ -155,6 +157,7 @@ def answer(request: HttpRequest, token: str, answer: str) -> HttpResponse:
 
 @never_cache
 @require_GET
+@public_page
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
     refused = _throttled(request, missed=False)
     if refused is not None:

@@ -17,7 +17,11 @@ from careloop.insights.dashboard import complaint_rate_chart, newest_signal
 from careloop.insights.denominators import default_measure
 from careloop.insights.models import InsightAlert
 from careloop.insights.permissions import QUALITY_LEAD_ROLES, can_acknowledge_alerts
-from careloop.insights.selectors import complaints_by_month, exposure_by_month, period_default
+from careloop.insights.selectors import (
+    counted_complaints_by_month,
+    exposure_by_month,
+    period_default,
+)
 from careloop.orgs.models import Facility, Membership, User
 from careloop.orgs.permissions import role_label
 
@@ -120,7 +124,7 @@ def insights_alerts_sweep(*, now: datetime) -> int:
             continue
         measure = default_measure(facility.setting)
         result, rows = complaint_rate_chart(
-            complaints=complaints_by_month(facility=facility, period=period),
+            complaints=counted_complaints_by_month(facility=facility, period=period),
             exposure=exposure_by_month(facility=facility, period=period, measure=measure),
         )
         rule = newest_signal(result)

@@ -14,7 +14,8 @@ PER = 1000  # rates per 1,000 exposure units (DOMAIN.md M12)
 @dataclass(frozen=True, kw_only=True)
 class RateRow:
     month_on: date
-    complaints: int
+    complaints: int  # counted once per person and issue (M13)
+    cases: int  # every complaint and grievance case
     exposure: int | None
     rate: float | None
     cl: float | None
@@ -28,9 +29,14 @@ def month_label(month_on: date) -> str:
 
 
 def complaint_rate_chart(
-    *, complaints: dict[date, int], exposure: dict[date, int | None]
+    *,
+    complaints: dict[date, int],
+    exposure: dict[date, int | None],
+    cases: dict[date, int] | None = None,
 ) -> tuple[ChartResult, list[RateRow]]:
-    """A u-chart of complaints per 1,000 exposure units; a month without exposure is missing."""
+    """A u-chart of complaints per 1,000 exposure units; a month without exposure is missing.
+    `cases` is the raw case count shown beside the counted one (the complaints by default)."""
+    raw = complaints if cases is None else cases
     months = sorted(complaints)
     points = [
         Point(x=month_label(m), y=float(complaints[m]), n=_float(exposure.get(m))) for m in months
@@ -40,6 +46,7 @@ def complaint_rate_chart(
         RateRow(
             month_on=m,
             complaints=complaints[m],
+            cases=raw.get(m, 0),
             exposure=exposure.get(m),
             rate=p.y,
             cl=p.cl,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from careloop.orgs.models import Facility, Role, User
+from careloop.orgs.models import Facility, Role, Unit, User
 from careloop.orgs.permissions import CAPABILITIES, has_capability, roles_for, user_memberships
 
 
@@ -19,6 +19,23 @@ class _Place:
 def can_view_facility_insights(user: User, facility: Facility) -> bool:
     place = _Place(organization_id=facility.organization_id, facility_id=facility.pk)
     return has_capability(user, "view_case", place)
+
+
+def can_view_unit_insights(user: User, unit: Unit) -> bool:
+    """Any case access covering the unit: unit members as well as facility and organization
+    ones."""
+    place = _Place(unit.facility.organization_id, facility_id=unit.facility_id, unit_id=unit.pk)
+    return has_capability(user, "view_case", place)
+
+
+NARRATIVE_ROLES = frozenset({Role.ADVOCATE, Role.ADMIN})
+
+
+def can_read_narratives(user: User, facility: Facility) -> bool:
+    """Whether exports of this facility may carry the client's own words: patient advocates
+    and administrators covering the facility (minimum necessary for everyone else)."""
+    place = _Place(organization_id=facility.organization_id, facility_id=facility.pk)
+    return bool(roles_for(user, place) & NARRATIVE_ROLES)
 
 
 def can_view_any_insights(user: User) -> bool:

@@ -40,8 +40,11 @@ def within(facilities: Sequence[Facility], period: Period, field: str, prefix: s
     return q
 
 
-def _cases(facilities: Sequence[Facility], period: Period, field: str) -> QuerySet[Case]:
-    return Case.objects.filter(within(facilities, period, field))
+def _cases(
+    facilities: Sequence[Facility], period: Period, field: str, unit: Unit | None = None
+) -> QuerySet[Case]:
+    cases = Case.objects.filter(within(facilities, period, field))
+    return cases if unit is None else cases.filter(unit=unit)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,41 +59,61 @@ class Figures:
 
 
 def figures_for(
-    *, organization: Organization, facilities: Sequence[Facility], period: Period, whole: bool
+    *,
+    organization: Organization,
+    facilities: Sequence[Facility],
+    period: Period,
+    whole: bool,
+    unit: Unit | None = None,
 ) -> Figures:
-    """Every dashboard figure for these facilities; `whole` when they are the organization's
-    every facility (recovery success is then the overall row)."""
-    ack = _cases(facilities, period, "acknowledged_at").values_list(
+    """Every dashboard figure for these facilities, or for one unit of the one facility;
+    `whole` when they are the organization's every facility (recovery success is then the
+    overall row). Recovery success is not broken down by unit."""
+    ack = _cases(facilities, period, "acknowledged_at", unit).values_list(
         "received_at", "acknowledged_at"
     )
-    resolved = _cases(facilities, period, "resolved_at").values_list("received_at", "resolved_at")
+    resolved = _cases(facilities, period, "resolved_at", unit).values_list(
+        "received_at", "resolved_at"
+    )
+    received = _cases(facilities, period, "received_at", unit)
     return Figures(
         acknowledge=figures.durations(ack),
         resolve=figures.durations(resolved),
-        compliance=figures.clock_compliance(_ended_clocks(facilities, period)),
-        compliments=_cases(facilities, period, "received_at").filter(kind=Kind.COMPLIMENT).count(),
-        budget=_budget(organization, facilities, period),
-        success=_success(organization, facilities, period, whole=whole),
-        categories=_categories(facilities, period),
+        compliance=figures.clock_compliance(_ended_clocks(facilities, period, unit)),
+        compliments=received.filter(kind=Kind.COMPLIMENT).count(),
+        budget=_budget(organization, facilities, period, unit),
+        success=None if unit else _success(organization, facilities, period, whole=whole),
+        categories=_categories(received),
     )
 
 
-def _ended_clocks(facilities: Sequence[Facility], period: Period) -> list[tuple[str, bool]]:
+def _ended_clocks(
+    facilities: Sequence[Facility], period: Period, unit: Unit | None
+) -> list[tuple[str, bool]]:
     """Clocks due in the period that have ended: met on time, or breached (a breached clock
     stays breached when it is met late). By due date, since the sweep records a breach when it
     runs, not when the deadline passed."""
-    rows = CaseClock.objects.filter(
+    clocks = CaseClock.objects.filter(
         within(facilities, period, "due_at", prefix="case__"),
         status__in=[ClockStatus.MET, ClockStatus.BREACHED],
-    ).values_list("pack_id", "status")
+    )
+    if unit is not None:
+        clocks = clocks.filter(case__unit=unit)
+    rows = clocks.values_list("pack_id", "status")
     return [(pack_id, status == ClockStatus.MET) for pack_id, status in rows]
 
 
 def _budget(
-    organization: Organization, facilities: Sequence[Facility], period: Period
+    organization: Organization,
+    facilities: Sequence[Facility],
+    period: Period,
+    unit: Unit | None,
 ) -> list[figures.BudgetLine]:
     spent: dict[str, Decimal] = {}
-    units = list(Unit.objects.filter(facility__in=facilities).select_related("facility"))
+    in_scope = Unit.objects.filter(facility__in=facilities)
+    if unit is not None:
+        in_scope = in_scope.filter(pk=unit.pk)
+    units = list(in_scope.select_related("facility"))
     for unit in units:
         start, end = bounds(unit.facility, period)
         for currency, amount in recovery_spend(
@@ -117,8 +140,8 @@ def _success(
     return next((r for r in rows if r.key == facilities[0].pk), None)
 
 
-def _categories(facilities: Sequence[Facility], period: Period) -> list[tuple[str, int]]:
-    counts = _cases(facilities, period, "received_at").aggregate(
+def _categories(received: QuerySet[Case]) -> list[tuple[str, int]]:
+    counts = received.aggregate(
         **{field: Count("id", filter=Q(**{f"{field}__gt": 0})) for field, _ in HCAT_CATEGORIES}
     )
     return figures.category_volumes(counts, HCAT_CATEGORIES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, QuerySet, Sum
@@ -13,14 +13,22 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from careloop.audit.services import audit_record
-from careloop.cases.models import Case, Channel, Kind
+from careloop.cases.models import HCAT_CATEGORIES, Case, Channel, Kind, ReporterType
+from careloop.insights.counting import (
+    WINDOW_DAYS,
+    CaseFacts,
+    counted_firsts,
+    counting_groups,
+    person_key,
+)
 from careloop.insights.denominators import default_measure, month_add, months_between
 from careloop.insights.models import Exposure, Measure
-from careloop.insights.permissions import can_view_facility_insights
-from careloop.orgs.models import Facility, User
+from careloop.insights.permissions import can_view_facility_insights, can_view_unit_insights
+from careloop.orgs.models import Facility, Unit, User
 from careloop.orgs.permissions import role_label
 
 COMPLAINT_KINDS = (Kind.COMPLAINT, Kind.GRIEVANCE)
+HCAT_FIELDS = tuple(name for name, _label in HCAT_CATEGORIES)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,6 +57,32 @@ def facility_get_for(*, user: User, facility_id: int) -> Facility:
     return facility
 
 
+def unit_get_for(*, user: User, unit_id: int) -> Unit:
+    """A unit whose dashboard the user may see: any case access covering the unit (unit
+    members too); missing and out of scope give the same 404."""
+    if user.organization_id is None:
+        raise Http404("No such unit.")
+    unit = (
+        Unit.objects.select_related("facility__organization")
+        .filter(pk=unit_id, facility__organization_id=user.organization_id)
+        .first()
+    )
+    if unit is None or not can_view_unit_insights(user, unit):
+        raise Http404("No such unit.")
+    return unit
+
+
+def units_for(*, user: User) -> list[Unit]:
+    if user.organization_id is None:
+        return []
+    candidates = (
+        Unit.objects.filter(facility__organization_id=user.organization_id)
+        .select_related("facility")
+        .order_by("facility__name", "name")
+    )
+    return [u for u in candidates if can_view_unit_insights(user, u)]
+
+
 def facilities_for(*, user: User) -> list[Facility]:
     if user.organization_id is None:
         return []
@@ -56,18 +90,24 @@ def facilities_for(*, user: User) -> list[Facility]:
     return [f for f in candidates if can_view_facility_insights(user, f)]
 
 
-def _cases_in(facility: Facility, period: Period) -> QuerySet[Case]:
+def _cases_in(
+    facility: Facility, period: Period, unit: Unit | None = None, lookback_days: int = 0
+) -> QuerySet[Case]:
     tz = ZoneInfo(facility.time_zone)
     start = datetime.combine(period.first_on, datetime.min.time(), tzinfo=tz)
     end = datetime.combine(month_add(period.last_on, 1), datetime.min.time(), tzinfo=tz)
-    return Case.objects.filter(facility=facility, received_at__gte=start, received_at__lt=end)
+    start -= timedelta(days=lookback_days)
+    cases = Case.objects.filter(facility=facility, received_at__gte=start, received_at__lt=end)
+    return cases if unit is None else cases.filter(unit=unit)
 
 
-def complaints_by_month(*, facility: Facility, period: Period) -> dict[date, int]:
+def complaints_by_month(
+    *, facility: Facility, period: Period, unit: Unit | None = None
+) -> dict[date, int]:
     """Complaints and grievances received per facility-local month, each case counted once
     (M13: several issues in one complaint count as one)."""
     rows = (
-        _cases_in(facility, period)
+        _cases_in(facility, period, unit)
         .filter(kind__in=COMPLAINT_KINDS)
         .annotate(month=TruncMonth("received_at", tzinfo=ZoneInfo(facility.time_zone)))
         .values("month")
@@ -81,17 +121,62 @@ def complaints_by_month(*, facility: Facility, period: Period) -> dict[date, int
     return counts
 
 
-def exposure_by_month(
-    *, facility: Facility, period: Period, measure: Measure
-) -> dict[date, int | None]:
-    """Summed exposure of the facility's units per month; None where nothing was imported."""
+def counted_complaints_by_month(
+    *, facility: Facility, period: Period, unit: Unit | None = None
+) -> dict[date, int]:
+    """Complaints and grievances per facility-local month, a repeat on the same issue from
+    the same person counted once (counting.py), in the month of the first complaint. Cases
+    up to WINDOW_DAYS before the period are read, so a repeat of one counted earlier is not
+    counted again."""
+    tz = ZoneInfo(facility.time_zone)
     rows = (
-        Exposure.objects.filter(
-            unit__facility=facility,
-            measure=measure,
-            period_start_on__gte=period.first_on,
-            period_start_on__lte=period.last_on,
+        _cases_in(facility, period, unit, lookback_days=WINDOW_DAYS)
+        .filter(kind__in=COMPLAINT_KINDS)
+        .values(
+            "pk",
+            "received_at",
+            "reporter_type",
+            "reporter_email",
+            "reporter_phone",
+            "recovery_client__client_id",
+            *HCAT_FIELDS,
         )
+    )
+    facts = [
+        CaseFacts(
+            case_id=r["pk"],
+            received_at=r["received_at"],
+            person=person_key(
+                client_id=r["recovery_client__client_id"],
+                email=r["reporter_email"],
+                phone=r["reporter_phone"],
+                anonymous=r["reporter_type"] == ReporterType.ANONYMOUS,
+            ),
+            severities={name: r[name] for name in HCAT_FIELDS},
+        )
+        for r in rows
+    ]
+    counts = {m: 0 for m in period.months}
+    for first in counted_firsts(counting_groups(facts)):
+        month_on = first.received_at.astimezone(tz).date().replace(day=1)
+        if month_on in counts:
+            counts[month_on] += 1
+    return counts
+
+
+def exposure_by_month(
+    *, facility: Facility, period: Period, measure: Measure, unit: Unit | None = None
+) -> dict[date, int | None]:
+    """Summed exposure of the facility's units (or one unit) per month; None where nothing
+    was imported."""
+    exposure = Exposure.objects.filter(
+        unit__facility=facility,
+        measure=measure,
+        period_start_on__gte=period.first_on,
+        period_start_on__lte=period.last_on,
+    )
+    rows = (
+        (exposure if unit is None else exposure.filter(unit=unit))
         .values("period_start_on")
         .annotate(total=Sum("value"))
     )
@@ -102,10 +187,10 @@ def exposure_by_month(
 
 
 def volumes(
-    *, facility: Facility, period: Period
+    *, facility: Facility, period: Period, unit: Unit | None = None
 ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     """Cases received in the period by kind and by channel, as (label, count), largest first."""
-    cases = _cases_in(facility, period)
+    cases = _cases_in(facility, period, unit)
     kinds = Counter({r["kind"]: r["n"] for r in cases.values("kind").annotate(n=Count("id"))})
     channels = Counter(
         {r["channel"]: r["n"] for r in cases.values("channel").annotate(n=Count("id"))}
@@ -133,6 +218,20 @@ def facility_dashboard_viewed(
     )
 
 
+def unit_dashboard_viewed(*, user: User, unit: Unit, period: Period, now: datetime) -> None:
+    audit_record(
+        actor=user,
+        action="R",
+        event_type="insights.viewed",
+        at=now,
+        organization_id=unit.facility.organization_id,
+        object_type="unit",
+        object_id=str(unit.pk),
+        actor_role=role_label(user),
+        detail={"from": f"{period.first_on:%Y-%m}", "to": f"{period.last_on:%Y-%m}"},
+    )
+
+
 def organization_dashboard_viewed(
     *, user: User, organization_id: int, period: Period, now: datetime
 ) -> None:
@@ -153,6 +252,7 @@ __all__ = [
     "COMPLAINT_KINDS",
     "Period",
     "complaints_by_month",
+    "counted_complaints_by_month",
     "default_measure",
     "exposure_by_month",
     "facilities_for",
@@ -160,5 +260,8 @@ __all__ = [
     "facility_get_for",
     "organization_dashboard_viewed",
     "period_default",
+    "unit_dashboard_viewed",
+    "unit_get_for",
+    "units_for",
     "volumes",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,19 +15,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from careloop.core.time import utcnow
 from careloop.insights import queries, selectors
 from careloop.insights.alerts import AlertNotFound, alert_acknowledge, alerts_for
-from careloop.insights.dashboard import PER, complaint_rate_chart
+from careloop.insights.dashboard import PER, RateRow, complaint_rate_chart
 from careloop.insights.denominators import default_measure
+from careloop.insights.exports import csv_response, export_audited
 from careloop.insights.forms import ExposureImportForm, PeriodForm
-from careloop.insights.models import Exposure
+from careloop.insights.grievance_log import grievance_rows
+from careloop.insights.models import Exposure, Measure
 from careloop.insights.permissions import (
     can_acknowledge_alerts,
     can_import_exposure,
+    can_read_narratives,
+    can_view_facility_insights,
     can_view_organization_insights,
     is_organization_quality_lead,
 )
 from careloop.insights.services import ImportResult, exposure_import_csv
 from careloop.insights.svg import control_chart_svg, funnel_plot_svg
-from careloop.orgs.models import Organization, User
+from careloop.orgs.models import Facility, Organization, Unit, User
 from careloop.orgs.permissions import org_id_of
 
 RECENT_EXPOSURE_LIMIT = 200
@@ -44,6 +50,7 @@ def index(request: HttpRequest) -> HttpResponse:
     facilities = selectors.facilities_for(user=user)
     context: dict[str, object] = {
         "facilities": facilities,
+        "units": selectors.units_for(user=user),
         "can_import": can_import_exposure(user),
         "whole": False,
     }
@@ -76,26 +83,42 @@ def _period_form(period: selectors.Period) -> PeriodForm:
     )
 
 
+def _period_of(request: HttpRequest, place: Facility) -> tuple[PeriodForm, selectors.Period]:
+    form = PeriodForm(request.GET or None)
+    period = selectors.period_default(facility=place, now=utcnow())
+    if form.is_bound and form.is_valid() and (months := form.months()) is not None:
+        period = selectors.Period(first_on=months[0], last_on=months[1])
+    return form, period
+
+
+def _rates(
+    place: Facility, period: selectors.Period, unit: Unit | None = None
+) -> tuple[str, str, list[RateRow], int, int, Measure]:
+    """The rate chart (SVG), its unit label, rows and the counted and raw totals."""
+    measure = default_measure(place.setting)
+    counted = selectors.counted_complaints_by_month(facility=place, period=period, unit=unit)
+    raw = selectors.complaints_by_month(facility=place, period=period, unit=unit)
+    exposure = selectors.exposure_by_month(
+        facility=place, period=period, measure=measure, unit=unit
+    )
+    result, rows = complaint_rate_chart(complaints=counted, exposure=exposure, cases=raw)
+    unit_label = f"per {PER:,} {measure.label.lower()}"
+    where = place.name if unit is None else f"{unit.name}, {place.name}"
+    chart = control_chart_svg(
+        result,
+        title=f"Complaints and grievances {unit_label}, {where}",
+        y_label=f"Complaints {unit_label}",
+    )
+    return chart, unit_label, rows, sum(counted.values()), sum(raw.values()), measure
+
+
 @login_required
 @require_GET
 def facility(request: HttpRequest, facility_id: int) -> HttpResponse:
     user = _user(request)
     place = selectors.facility_get_for(user=user, facility_id=facility_id)
-    now = utcnow()
-    form = PeriodForm(request.GET or None)
-    period = selectors.period_default(facility=place, now=now)
-    if form.is_bound and form.is_valid() and (months := form.months()) is not None:
-        period = selectors.Period(first_on=months[0], last_on=months[1])
-    measure = default_measure(place.setting)
-    complaints = selectors.complaints_by_month(facility=place, period=period)
-    exposure = selectors.exposure_by_month(facility=place, period=period, measure=measure)
-    result, rows = complaint_rate_chart(complaints=complaints, exposure=exposure)
-    unit_label = f"per {PER:,} {measure.label.lower()}"
-    chart = control_chart_svg(
-        result,
-        title=f"Complaints and grievances {unit_label}, {place.name}",
-        y_label=f"Complaints {unit_label}",
-    )
+    form, period = _period_of(request, place)
+    chart, unit_label, rows, counted, raw, measure = _rates(place, period)
     by_kind, by_channel = selectors.volumes(facility=place, period=period)
     numbers = queries.figures_for(
         organization=place.organization, facilities=[place], period=period, whole=False
@@ -107,7 +130,7 @@ def facility(request: HttpRequest, facility_id: int) -> HttpResponse:
         x_label=measure.label,
         y_label=f"Complaints {unit_label}",
     )
-    selectors.facility_dashboard_viewed(user=user, facility=place, period=period, now=now)
+    selectors.facility_dashboard_viewed(user=user, facility=place, period=period, now=utcnow())
     return render(
         request,
         "insights/facility.html",
@@ -119,7 +142,8 @@ def facility(request: HttpRequest, facility_id: int) -> HttpResponse:
             "unit_label": unit_label,
             "chart": mark_safe(chart),  # noqa: S308  # built by svg.py, every text escaped
             "rows": rows,
-            "total_complaints": sum(complaints.values()),
+            "total_complaints": counted,
+            "total_cases": raw,
             "by_kind": by_kind,
             "by_channel": by_channel,
             "figures": numbers,
@@ -127,6 +151,43 @@ def facility(request: HttpRequest, facility_id: int) -> HttpResponse:
             "funnel_chart": mark_safe(funnel_chart),  # noqa: S308  # svg.py escapes every text
             "alerts": alerts_for(facilities=[place]),
             "can_acknowledge": can_acknowledge_alerts(user, place),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
+    user = _user(request)
+    ward = selectors.unit_get_for(user=user, unit_id=unit_id)
+    place = ward.facility
+    form, period = _period_of(request, place)
+    chart, unit_label, rows, counted, raw, measure = _rates(place, period, ward)
+    by_kind, by_channel = selectors.volumes(facility=place, period=period, unit=ward)
+    numbers = queries.figures_for(
+        organization=place.organization, facilities=[place], period=period, whole=False, unit=ward
+    )
+    selectors.unit_dashboard_viewed(user=user, unit=ward, period=period, now=utcnow())
+    return render(
+        request,
+        "insights/unit.html",
+        {
+            "unit": ward,
+            "facility": place,
+            "period": period,
+            "form": form if form.is_bound else _period_form(period),
+            "measure": measure,
+            "unit_label": unit_label,
+            "chart": mark_safe(chart),  # noqa: S308  # built by svg.py, every text escaped
+            "rows": rows,
+            "total_complaints": counted,
+            "total_cases": raw,
+            "by_kind": by_kind,
+            "by_channel": by_channel,
+            "figures": numbers,
+            "facility_page": can_view_facility_insights(user, place),
+            "query": request.GET.urlencode(),
         },
     )
 
@@ -176,3 +237,121 @@ def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
     if next_url == "index":
         return redirect("insights:index")
     return redirect("insights:facility", facility_id=alert.facility_id)
+
+
+TABLES = ("rates", "kinds", "channels", "categories", "funnel")
+
+
+def _table(
+    table: str, place: Facility, period: selectors.Period, ward: Unit | None
+) -> tuple[list[str], list[list[object]]]:
+    """The data table behind one dashboard chart or table."""
+    if table == "rates":
+        _chart, unit_label, rows, _c, _r, measure = _rates(place, period, ward)
+        header = ["month", "complaints_counted_once", "cases", measure.value]
+        header += [f"rate_{unit_label.replace(' ', '_')}", "lcl", "cl", "ucl", "signal"]
+        return header, [
+            [
+                f"{r.month_on:%Y-%m}",
+                r.complaints,
+                r.cases,
+                r.exposure,
+                r.rate,
+                r.lcl,
+                r.cl,
+                r.ucl,
+                "yes" if r.signal else "",
+            ]
+            for r in rows
+        ]
+    if table in {"kinds", "channels"}:
+        by_kind, by_channel = selectors.volumes(facility=place, period=period, unit=ward)
+        return [table[:-1], "cases"], [
+            list(pair) for pair in (by_kind if table == "kinds" else by_channel)
+        ]
+    if table == "categories":
+        numbers = queries.figures_for(
+            organization=place.organization,
+            facilities=[place],
+            period=period,
+            whole=False,
+            unit=ward,
+        )
+        return ["category", "cases"], [list(pair) for pair in numbers.categories]
+    measure = default_measure(place.setting)
+    hotspots = queries.unit_funnel(facility=place, period=period, measure=measure, per=PER)
+    return ["unit", "complaints", measure.value, "expected", "rate", "verdict"], [
+        [p.label, p.events, p.exposure, p.expected, p.rate, p.verdict] for p in hotspots.points
+    ]
+
+
+def _export(request: HttpRequest, table: str, place: Facility, ward: Unit | None) -> HttpResponse:
+    if table not in TABLES or (table == "funnel" and ward is not None):
+        raise Http404("No such table.")
+    user = _user(request)
+    _form, period = _period_of(request, place)
+    header, rows = _table(table, place, period, ward)
+    span = (f"{period.first_on:%Y-%m}", f"{period.last_on:%Y-%m}")
+    export_audited(
+        user=user,
+        organization_id=place.organization_id,
+        object_type="facility" if ward is None else "unit",
+        object_id=place.pk if ward is None else ward.pk,
+        table=table,
+        fields=header,
+        rows=len(rows),
+        now=utcnow(),
+        period=span,
+    )
+    name = f"careloop-{'facility' if ward is None else 'unit'}-{(ward or place).pk}-{table}"
+    return csv_response(
+        filename=f"{name}-{span[0]}-{span[1]}.csv",
+        header=header,
+        rows=rows,
+        zone=ZoneInfo(place.time_zone),
+    )
+
+
+@login_required
+@require_GET
+def facility_export(request: HttpRequest, facility_id: int, table: str) -> HttpResponse:
+    place = selectors.facility_get_for(user=_user(request), facility_id=facility_id)
+    return _export(request, table, place, None)
+
+
+@login_required
+@require_GET
+def unit_export(request: HttpRequest, unit_id: int, table: str) -> HttpResponse:
+    ward = selectors.unit_get_for(user=_user(request), unit_id=unit_id)
+    return _export(request, table, ward.facility, ward)
+
+
+@login_required
+@require_GET
+def grievance_log(request: HttpRequest, facility_id: int) -> HttpResponse:
+    """The US grievance log for a facility and period, as CSV; the narrative column only for
+    patient advocates and administrators covering the facility."""
+    user = _user(request)
+    place = selectors.facility_get_for(user=user, facility_id=facility_id)
+    _form, period = _period_of(request, place)
+    header, rows = grievance_rows(
+        facility=place, period=period, with_narrative=can_read_narratives(user, place)
+    )
+    span = (f"{period.first_on:%Y-%m}", f"{period.last_on:%Y-%m}")
+    export_audited(
+        user=user,
+        organization_id=place.organization_id,
+        object_type="facility",
+        object_id=place.pk,
+        table="grievance_log",
+        fields=header,
+        rows=len(rows),
+        now=utcnow(),
+        period=span,
+    )
+    return csv_response(
+        filename=f"careloop-grievance-log-{place.pk}-{span[0]}-{span[1]}.csv",
+        header=header,
+        rows=rows,
+        zone=ZoneInfo(place.time_zone),
+    )

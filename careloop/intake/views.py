@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from careloop.audit.context import public_page
 from careloop.cases.models import Kind
 from careloop.core.time import local_date, utcnow
 from careloop.followups.models import Via
@@ -109,6 +110,7 @@ def _body_within_limits(view: View) -> View:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @_body_within_limits
+@public_page
 def facility_form(request: HttpRequest, code: str) -> HttpResponse:
     return _intake(request, facility=_facility_by_code(code), unit=None, source=Source.FACILITY)
 
@@ -116,6 +118,7 @@ def facility_form(request: HttpRequest, code: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @_body_within_limits
+@public_page
 def unit_form(request: HttpRequest, code: str) -> HttpResponse:
     unit = _unit_by_code(code)
     return _intake(request, facility=unit.facility, unit=unit, source=Source.UNIT)
@@ -124,6 +127,7 @@ def unit_form(request: HttpRequest, code: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @_body_within_limits
+@public_page
 def kiosk_form(request: HttpRequest, code: str) -> HttpResponse:
     facility = _facility_by_code(code)
     if request.method == "GET" and "reset" in request.GET:
@@ -233,6 +237,7 @@ def _intake_post(
 
 @never_cache
 @require_GET
+@public_page
 def confirmation(request: HttpRequest) -> HttpResponse:
     done = request.session.get(DONE_KEY)
     if not done:
@@ -254,6 +259,7 @@ def confirmation(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @_body_within_limits
+@public_page
 def status(request: HttpRequest, token: str) -> HttpResponse:
     address = client_address(request)
     wait = throttle_hit(name="status_address", key=address, now_epoch=time.time())
@@ -302,6 +308,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
+@public_page
 def display_prefs(request: HttpRequest) -> HttpResponse:
     """Large text and high contrast, kept in cookies; works without JavaScript."""
     target = request.POST.get("next", "/")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from careloop.surveys.scoring_scales import Fft, Frequency, Recommend, Scale, YesNo
+from careloop.surveys.scoring_scales import Agreement, Fft, Frequency, Recommend, Scale, YesNo
 from careloop.surveys.scoring_stars import HcahpsMeasure
 
 LANGUAGES = ("en", "es", "it")
@@ -24,6 +24,7 @@ SCALE_OF_TYPE: Mapping[str, Scale] = {
     "yes_no": Scale.YES_NO,
     "rating_0_10": Scale.RATING_0_10,
     "definitely_4": Scale.RECOMMEND,
+    "agree_4": Scale.AGREEMENT,
 }
 
 _ZERO_TEN = tuple(str(n) for n in range(11))
@@ -96,6 +97,12 @@ OPTIONS: Mapping[str, Mapping[str, Mapping[str, str]]] = {
         en=("Definitely no", "Probably no", "Probably yes", "Definitely yes"),
         es=("Definitivamente no", "Probablemente no", "Probablemente sí", "Definitivamente sí"),
         it=("Sicuramente no", "Probabilmente no", "Probabilmente sì", "Sicuramente sì"),
+    ),
+    "agree_4": _labels(
+        tuple(Agreement),
+        en=("Strongly disagree", "Disagree", "Agree", "Strongly agree"),
+        es=("Muy en desacuerdo", "En desacuerdo", "De acuerdo", "Muy de acuerdo"),
+        it=("Per niente d'accordo", "In disaccordo", "D'accordo", "Pienamente d'accordo"),
     ),
     "nps_0_10": _anchored(
         {"en": "Not at all likely", "es": "Nada probable", "it": "Per niente probabile"},
@@ -251,6 +258,20 @@ def _freq(
 
 
 _NURSES, _DOCTORS = HcahpsMeasure.NURSE_COMMUNICATION, HcahpsMeasure.DOCTOR_COMMUNICATION
+_MEDICINES = HcahpsMeasure.MEDICINES_COMMUNICATION
+
+
+def _new_medicine(en: str, es: str, it: str) -> Texts:
+    return {
+        "en": f"Before giving you any new medicine, how often did the staff {en}",
+        "es": f"Antes de darle un medicamento nuevo, ¿con qué frecuencia el personal {es}",
+        "it": f"Prima di darle un nuovo farmaco, con quale frequenza il personale {it}",
+    }
+
+
+def _agree(texts: Texts) -> ItemSpec:
+    return ItemSpec(type="agree_4", texts=texts, measure=HcahpsMeasure.CARE_TRANSITION)
+
 
 INPATIENT_ITEMS: tuple[ItemSpec, ...] = (
     _freq(
@@ -360,6 +381,89 @@ INPATIENT_ITEMS: tuple[ItemSpec, ...] = (
         },
     ),
     ItemSpec(
+        type="yes_no",
+        texts={
+            "en": "During this hospital stay, were you given any medicine that you had not "
+            "taken before?",
+            "es": "Durante esta estancia en el hospital, ¿le dieron algún medicamento que no "
+            "hubiera tomado antes?",
+            "it": "Durante questo ricovero, le è stato dato qualche farmaco che non aveva mai "
+            "preso prima?",
+        },
+    ),
+    _freq(
+        _new_medicine(
+            "tell you what the medicine was for?",
+            "le explicó para qué servía el medicamento?",
+            "le ha spiegato a che cosa serviva il farmaco?",
+        ),
+        _MEDICINES,
+        show_if=(13, (YesNo.YES,)),
+    ),
+    _freq(
+        _new_medicine(
+            "describe possible side effects in a way you could understand?",
+            "le describió los posibles efectos secundarios de forma que usted pudiera entender?",
+            "le ha descritto i possibili effetti collaterali in modo comprensibile per lei?",
+        ),
+        _MEDICINES,
+        show_if=(13, (YesNo.YES,)),
+    ),
+    ItemSpec(
+        type="yes_no",
+        measure=HcahpsMeasure.DISCHARGE_INFORMATION,
+        texts={
+            "en": "Before you left the hospital, did the staff talk with you about whether you "
+            "would have the help you needed at home?",
+            "es": "Antes de salir del hospital, ¿el personal habló con usted sobre si tendría en "
+            "casa la ayuda que necesitaba?",
+            "it": "Prima di lasciare l'ospedale, il personale ha parlato con lei dell'aiuto di "
+            "cui avrebbe avuto bisogno a casa?",
+        },
+    ),
+    ItemSpec(
+        type="yes_no",
+        measure=HcahpsMeasure.DISCHARGE_INFORMATION,
+        texts={
+            "en": "Before you left the hospital, were you given written information about the "
+            "symptoms or health problems to watch for?",
+            "es": "Antes de salir del hospital, ¿le dieron por escrito información sobre los "
+            "síntomas o problemas de salud a los que debía estar atento?",
+            "it": "Prima di lasciare l'ospedale, le hanno dato informazioni scritte sui sintomi "
+            "o sui problemi di salute a cui fare attenzione?",
+        },
+    ),
+    _agree(
+        {
+            "en": "The staff took my wishes and those of my family into account when "
+            "deciding what care I would need after leaving the hospital.",
+            "es": "El personal tuvo en cuenta mis deseos y los de mi familia al decidir qué "
+            "atención necesitaría después de salir del hospital.",
+            "it": "Il personale ha tenuto conto dei desideri miei e della mia famiglia nel "
+            "decidere di quali cure avrei avuto bisogno dopo il ricovero.",
+        }
+    ),
+    _agree(
+        {
+            "en": "When I left the hospital, I understood well what I was responsible for in "
+            "looking after my health.",
+            "es": "Al salir del hospital, entendía bien de qué era responsable en el cuidado de "
+            "mi salud.",
+            "it": "Quando ho lasciato l'ospedale, avevo capito bene che cosa toccava a me fare "
+            "per prendermi cura della mia salute.",
+        }
+    ),
+    _agree(
+        {
+            "en": "When I left the hospital, I clearly understood why I should take each of "
+            "my medicines.",
+            "es": "Al salir del hospital, entendía claramente por qué debía tomar cada uno de "
+            "mis medicamentos.",
+            "it": "Quando ho lasciato l'ospedale, avevo capito chiaramente perché dovevo "
+            "prendere ciascuno dei miei farmaci.",
+        }
+    ),
+    ItemSpec(
         type="free_text",
         texts={
             "en": "Is there anything else you would like to tell us about your stay?",
@@ -445,11 +549,10 @@ HOME_CARE_ITEMS: tuple[ItemSpec, ...] = (
     ItemSpec(type="free_text", texts=_WHY),
 )
 
-# InstrumentKind has no inpatient or home-care kind yet: both are "custom" instruments.
 TEMPLATES = {
     **TEMPLATES,
     "inpatient_experience": TemplateSpec(
-        kind="custom",
+        kind="inpatient",
         names={
             "en": "Inpatient experience",
             "es": "Experiencia de hospitalización",
@@ -458,7 +561,7 @@ TEMPLATES = {
         items=INPATIENT_ITEMS,
     ),
     "home_care_experience": TemplateSpec(
-        kind="custom",
+        kind="home_care",
         names={
             "en": "Home care experience",
             "es": "Experiencia de atención a domicilio",

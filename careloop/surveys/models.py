@@ -21,6 +21,8 @@ class InstrumentKind(models.TextChoices):
     CSAT = "csat", "Post-resolution satisfaction (CSAT)"
     NPS = "nps", "Net Promoter Score"
     FFT = "fft", "Friends and Family Test"
+    INPATIENT = "inpatient", "Inpatient experience (HCAHPS-style)"
+    HOME_CARE = "home_care", "Home care experience"
     CUSTOM = "custom", "Custom"
 
 
@@ -32,6 +34,7 @@ class ItemType(models.TextChoices):
     YES_NO = "yes_no", "Yes / no"
     RATING_0_10 = "rating_0_10", "Overall rating, 0-10"
     DEFINITELY_4 = "definitely_4", "Definitely / probably yes / no"
+    AGREE_4 = "agree_4", "Strongly disagree / disagree / agree / strongly agree"
     FREE_TEXT = "free_text", "Free text"
 
 
@@ -220,6 +223,9 @@ class Response(models.Model):
     anonymous = models.BooleanField(default=False)
     language = models.CharField(max_length=10)
     submitted_at = models.DateTimeField()
+    # The signed one-time form id of a public link's submission: a replayed or double-posted
+    # form records once. Random, so it joins the response to nothing.
+    form_nonce = models.CharField(max_length=64, null=True, blank=True, unique=True)
     # The case a low score opened (one per response).
     opened_case = models.OneToOneField(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="survey_response"

@@ -5,13 +5,15 @@ through cases.services.case_open)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from careloop.audit.context import current_source, set_source
 from careloop.audit.services import audit_record
 from careloop.cases.models import Case, Channel, ContactPreference, Kind, ReporterType
 from careloop.cases.services import NewCase, case_open
@@ -41,6 +43,22 @@ from careloop.surveys.models import (
 COMMENT_LIMIT = 5_000
 INVITATION_VALID_DAYS = 30
 NO_COMMENT_NARRATIVE = "Survey answer with a low score; the client left no comment."
+
+
+ANONYMOUS_SOURCE = "anonymous"
+
+
+@contextmanager
+def anonymous_audit_source(anonymous: bool = True) -> Iterator[None]:
+    """Audit events written inside record no client address (the request's source) when the
+    answer is anonymous: an address could join the response back to a person."""
+    previous = current_source()
+    if anonymous:
+        set_source(ANONYMOUS_SOURCE)
+    try:
+        yield
+    finally:
+        set_source(previous)
 
 
 def email_hash(email: str) -> str:
@@ -88,6 +106,7 @@ _SCALE_TYPES = (
     "yes_no",
     "rating_0_10",
     "definitely_4",
+    "agree_4",
 )
 
 
@@ -419,7 +438,7 @@ def response_submit(*, invitation: Invitation, raw: Mapping[str, str], now: date
     version = invitation.version
     items = list(version.items.select_related("show_if_item").order_by("position"))
     chosen = answers_validate(items=items, raw=raw)
-    with transaction.atomic():
+    with anonymous_audit_source(invitation.anonymous), transaction.atomic():
         claimed = Invitation.objects.filter(
             pk=invitation.pk, used=False, expires_at__gt=now
         ).update(used=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +27,7 @@ from careloop.cases.selectors import (
 )
 from careloop.cases.services import NewCase, case_open, case_requirements_missing
 from careloop.core.time import utcnow
+from careloop.insights.exports import csv_cell
 from careloop.orgs.models import Facility, Person, Unit, User
 from careloop.orgs.permissions import (
     CAPABILITIES,
@@ -39,6 +39,8 @@ from careloop.orgs.permissions import (
 )
 from careloop.web.case_actions import ACTIONS, action_form
 from careloop.web.forms import QueueFilterForm, QuickEntryForm
+
+_csv_value = csv_cell  # the queue export's cells, shared with insights exports
 
 
 def _user(request: HttpRequest) -> User:
@@ -156,16 +158,6 @@ def queue_export(request: HttpRequest) -> HttpResponse:
     for row in rows:
         writer.writerow([_csv_value(row[name], zone) for name in EXPORT_FIELDS])
     return response
-
-
-def _csv_value(value: object, zone: ZoneInfo) -> object:
-    """Times in the viewer's zone; text cells that a spreadsheet would run as a formula are
-    defused with a leading apostrophe."""
-    if isinstance(value, datetime):
-        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + value
-    return "" if value is None else value
 
 
 ON_DEMAND_ACTIONS = frozenset({"code"})  # heavy forms, rendered when asked for (?form=code)

@@ -483,3 +483,12 @@ def test_harmless_phrasing_is_not_flagged(
     case = Case.objects.get()
     assert case.kind != Kind.SAFETY_CONCERN
     assert not SafetyFlag.objects.filter(case=case).exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_audit_log_never_keeps_a_clients_address(client: Client, unit_a: Unit) -> None:
+    post_unit(client, unit_a, REMOTE_ADDR="203.0.113.7")
+    token = client.session["careloop_intake_done"]["token"]
+    client.get(reverse("intake:status", args=[token]), REMOTE_ADDR="203.0.113.7")
+    sources = set(AuditEvent.objects.values_list("source", flat=True))
+    assert sources == {"public"}

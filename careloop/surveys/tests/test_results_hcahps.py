@@ -38,7 +38,7 @@ FREQ = Scale.FREQUENCY
 def test_the_new_templates_have_every_text_and_option_in_three_languages(template: str) -> None:
     spec = TEMPLATES[template]
     assert set(LANGUAGES) <= set(spec.names)
-    assert 5 <= len(spec.items) <= 13
+    assert 5 <= len(spec.items) <= 21
     for item in spec.items:
         assert all(item.texts[lang].strip() for lang in LANGUAGES)
         if item.type != "free_text":
@@ -63,6 +63,10 @@ def test_the_new_templates_have_every_text_and_option_in_three_languages(templat
         ("definitely_4", "probably_yes", Box.MIDDLE),
         ("definitely_4", "probably_no", Box.BOTTOM),
         ("yes_no", "yes", Box.TOP),
+        ("agree_4", "strongly_agree", Box.TOP),
+        ("agree_4", "agree", Box.MIDDLE),
+        ("agree_4", "disagree", Box.BOTTOM),
+        ("agree_4", "strongly_disagree", Box.BOTTOM),
     ],
 )
 def test_an_answer_falls_in_the_hcahps_box(item_type: str, value: str, box: Box) -> None:
@@ -79,11 +83,19 @@ def test_the_inpatient_items_map_to_the_hcahps_measures_they_count_towards() -> 
         HcahpsMeasure.NURSE_COMMUNICATION,
         HcahpsMeasure.DOCTOR_COMMUNICATION,
         HcahpsMeasure.STAFF_RESPONSIVENESS,
+        HcahpsMeasure.MEDICINES_COMMUNICATION,
+        HcahpsMeasure.DISCHARGE_INFORMATION,
+        HcahpsMeasure.CARE_TRANSITION,
         HcahpsMeasure.CLEANLINESS,
         HcahpsMeasure.QUIETNESS,
         HcahpsMeasure.OVERALL_RATING,
         HcahpsMeasure.RECOMMEND,
     }
+    assert set(HCAHPS_MEASURE_OF_ITEM.values()) == set(HcahpsMeasure)
+    assert measures.count(HcahpsMeasure.MEDICINES_COMMUNICATION) == 2
+    assert measures.count(HcahpsMeasure.DISCHARGE_INFORMATION) == 2
+    assert measures.count(HcahpsMeasure.CARE_TRANSITION) == 3
+    assert all(i.show_if == (13, ("yes",)) for i in items[13:15])
     help_item = items[7]
     assert help_item.measure == HcahpsMeasure.STAFF_RESPONSIVENESS
     assert help_item.show_if == (7, ("yes",))

@@ -16,7 +16,7 @@ from careloop.surveys.models import Instrument
 from careloop.surveys.results import hcahps_results, measure_rows
 from careloop.surveys.scoring import BoxScores, Suppressed
 from careloop.surveys.scoring_scales import Scale
-from careloop.surveys.scoring_stars import HcahpsMeasure
+from careloop.surveys.scoring_stars import HcahpsMeasure, SummaryStar
 from careloop.surveys.selectors import hcahps_item_counts, survey_scores_by
 from careloop.surveys.services import response_submit
 from careloop.surveys.tests.conftest import NOW, InstrumentMaker, Inviter
@@ -26,11 +26,18 @@ pytestmark = pytest.mark.django_db
 START, END = NOW - timedelta(days=90), NOW + timedelta(days=1)
 CHICAGO = ZoneInfo("America/Chicago")
 # Items 1-3 nurses, 4-6 doctors, 7 asked for help, 8 help as soon as wanted (if 7 = yes),
-# 9 clean, 10 quiet, 11 rating 0-10, 12 recommend, 13 comment.
-GOOD = {f"item_{n}": "always" for n in (1, 2, 3, 4, 5, 6, 8, 9, 10)} | {
+# 9 clean, 10 quiet, 11 rating 0-10, 12 recommend, 13 new medicine, 14-15 medicines (if 13 =
+# yes), 16-17 discharge information (yes/no), 18-20 care transition (agree), 21 comment.
+GOOD = {f"item_{n}": "always" for n in (1, 2, 3, 4, 5, 6, 8, 9, 10, 14, 15)} | {
     "item_7": "yes",
     "item_11": "10",
     "item_12": "definitely_yes",
+    "item_13": "yes",
+    "item_16": "yes",
+    "item_17": "yes",
+    "item_18": "strongly_agree",
+    "item_19": "strongly_agree",
+    "item_20": "agree",
 }
 
 
@@ -77,6 +84,29 @@ def test_the_inpatient_answers_are_counted_per_measure(
     assert rows["Responsiveness of staff"].linear_mean == "*"  # 4 answers, minimum 5
     assert rows["Overall rating (0-10)"].nation.startswith("70%")  # release 07_2023
     assert rows["Overall rating (0-10)"].state.startswith("69%")  # Illinois
+
+
+def test_the_summary_star_appears_when_all_ten_measures_have_enough_answers(
+    make_instrument: InstrumentMaker, invite: Inviter
+) -> None:
+    instrument = make_instrument("inpatient_experience")
+    assert instrument.kind == "inpatient"
+    for _ in range(5):
+        _respond(invite, instrument, GOOD)
+    counts = hcahps_item_counts(instrument=instrument, start=START, end=END)
+    assert set(counts.items) == set(HcahpsMeasure)
+    assert len(counts.items[HcahpsMeasure.CARE_TRANSITION]) == 3
+    result = hcahps_results(
+        items=counts.items, completed_surveys=5, minimum_n=5, star_minimum=5, benchmarks=()
+    )
+    assert result.missing == ()
+    assert isinstance(result.summary, SummaryStar)
+    assert 1 <= result.summary.stars <= 5
+    # Fewer answers than the minimum n: the measures are suppressed, so no summary star.
+    fewer = hcahps_results(
+        items=counts.items, completed_surveys=5, minimum_n=6, star_minimum=5, benchmarks=()
+    )
+    assert not isinstance(fewer.summary, SummaryStar)
 
 
 def test_scores_by_unit_and_by_month_are_suppressed_below_the_minimum_n(
