@@ -145,7 +145,11 @@ def _next_reference(*, facility: Facility, on: date) -> str:
 
 def _classified(data: NewCase, text: dict[str, str]) -> tuple[str, ClassificationRule | None]:
     """The kind the facility's packs file this concern as, and the rule that decided it (the
-    rule's reason joins any reason given in `text`)."""
+    rule's reason joins any reason given in `text`). A satisfaction-survey comment is not
+    reclassified unless the client asked for a response (CMS SOM A-0118: survey comments are
+    not grievances unless the patient requests resolution)."""
+    if data.channel == Channel.SURVEY and not data.response_requested:
+        return data.kind, None
     rule = classify(
         facts=IntakeFacts(
             kind=data.kind,

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from careloop.insights import views
 
@@ -16,6 +16,11 @@ urlpatterns = [
         "facilities/<int:facility_id>/<slug:table>.csv",
         views.facility_export,
         name="facility_export",
+    ),
+    re_path(
+        r"^facilities/(?P<facility_id>[0-9]+)/report-(?P<month>[0-9]{4}-[0-9]{2})\.pdf$",
+        views.facility_report,
+        name="facility_report",
     ),
     path("units/<int:unit_id>/", views.unit, name="unit"),
     path("units/<int:unit_id>/<slug:table>.csv", views.unit_export, name="unit_export"),

@@ -16,7 +16,7 @@ from careloop.core.time import utcnow
 from careloop.insights import queries, selectors
 from careloop.insights.alerts import AlertNotFound, alert_acknowledge, alerts_for
 from careloop.insights.dashboard import PER, RateRow, complaint_rate_chart
-from careloop.insights.denominators import default_measure
+from careloop.insights.denominators import default_measure, month_parse
 from careloop.insights.exports import csv_response, export_audited
 from careloop.insights.forms import ExposureImportForm, PeriodForm
 from careloop.insights.grievance_log import grievance_rows
@@ -29,6 +29,8 @@ from careloop.insights.permissions import (
     can_view_organization_insights,
     is_organization_quality_lead,
 )
+from careloop.insights.report import monthly_report
+from careloop.insights.report_pdf import headline_rows, report_pdf
 from careloop.insights.services import ImportResult, exposure_import_csv
 from careloop.insights.svg import control_chart_svg, funnel_plot_svg
 from careloop.orgs.models import Facility, Organization, Unit, User
@@ -355,3 +357,34 @@ def grievance_log(request: HttpRequest, facility_id: int) -> HttpResponse:
         rows=rows,
         zone=ZoneInfo(place.time_zone),
     )
+
+
+@login_required
+@require_GET
+def facility_report(request: HttpRequest, facility_id: int, month: str) -> HttpResponse:
+    """The monthly facility report as PDF: open to whoever may see the facility dashboard,
+    audited as an export."""
+    user = _user(request)
+    place = selectors.facility_get_for(user=user, facility_id=facility_id)
+    month_on = month_parse(month)
+    if month_on is None:
+        raise Http404("No such month.")
+    now = utcnow()
+    report = monthly_report(facility=place, month_on=month_on, now=now)
+    content = report_pdf(report)
+    export_audited(
+        user=user,
+        organization_id=place.organization_id,
+        object_type="facility",
+        object_id=place.pk,
+        table="monthly_report",
+        fields=[label for label, _month, _prior in headline_rows(report)],
+        rows=len(report.rows),
+        now=now,
+        period=(f"{report.hotspots_period.first_on:%Y-%m}", f"{month_on:%Y-%m}"),
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="careloop-report-{place.pk}-{month_on:%Y-%m}.pdf"'
+    )
+    return response

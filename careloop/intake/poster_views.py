@@ -1,4 +1,5 @@
-"""Staff page that makes printable QR-code intake posters for a facility or a unit."""
+"""Staff page that makes printable QR-code intake posters for a facility or a unit, and survey
+posters for a unit (the QR code then leads to the unit's anonymous survey link)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Literal
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -26,6 +27,7 @@ from careloop.intake.posters import (
 )
 from careloop.orgs.models import Facility, Unit, User
 from careloop.orgs.permissions import has_capability, has_capability_anywhere, org_id_of, role_label
+from careloop.surveys.models import Instrument
 
 PAPERS = [("letter", "US Letter (8.5 by 11 in)"), ("a4", "A4 (210 by 297 mm)")]
 
@@ -86,7 +88,22 @@ def poster_places_for(user: User) -> list[PosterPlace]:
     return places
 
 
-def poster_links(request: HttpRequest, place: PosterPlace) -> PosterLinks:
+def poster_instruments_for(user: User) -> list[Instrument]:
+    """The organization's survey instruments that have a version to answer."""
+    return list(
+        Instrument.objects.filter(organization_id=org_id_of(user), versions__isnull=False)
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def poster_links(
+    request: HttpRequest, place: PosterPlace, instrument: Instrument | None = None
+) -> PosterLinks:
+    """The form's links; with an `instrument` (unit posters only), the unit's survey link."""
+    if instrument is not None and place.unit is not None:
+        url = request.build_absolute_uri(reverse("surveys:unit", args=[place.code, instrument.pk]))
+        return PosterLinks(url=url, short=short_url(url), kiosk="")
     name = "intake:unit" if place.unit else "intake:facility"
     url = request.build_absolute_uri(reverse(name, args=[place.code]))
     kiosk = (
@@ -106,18 +123,42 @@ class PosterForm(forms.Form):
         help_text="One page per language.",
     )
     paper = forms.ChoiceField(choices=PAPERS, widget=forms.RadioSelect, initial="letter")
+    survey = forms.ChoiceField(
+        required=False,
+        label="Survey (unit posters only)",
+        help_text=(
+            "Optional: the QR code then leads to the unit's anonymous survey link instead of "
+            "the feedback form."
+        ),
+    )
 
-    def __init__(self, *args: object, places: list[PosterPlace], **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        places: list[PosterPlace],
+        instruments: list[Instrument],
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # Form's own signature
         self.fields["place"].widget = forms.Select(choices=[(p.value, p.label) for p in places])
+        self.fields["survey"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
+            ("", "No survey: the feedback form"),
+            *((str(i.pk), i.name) for i in instruments),
+        ]
 
-    def clean_languages(self) -> list[str]:
-        chosen: list[str] = self.cleaned_data["languages"]
-        missing = poster_languages_untranslated(chosen)
-        if missing:
-            names = ", ".join(n for c, n in settings.LANGUAGES if c in missing)
-            raise ValidationError(f"The poster text is not translated into {names} yet.")
-        return chosen
+    def clean(self) -> dict[str, object]:
+        data: dict[str, object] = super().clean() or {}
+        survey = bool(data.get("survey"))
+        place = data.get("place")
+        if survey and isinstance(place, str) and not place.startswith("unit:"):
+            self.add_error("survey", "A survey poster is for a unit: choose a unit.")
+        chosen = data.get("languages")
+        if isinstance(chosen, list):
+            missing = poster_languages_untranslated(chosen, survey=survey)
+            if missing:
+                names = ", ".join(n for c, n in settings.LANGUAGES if c in missing)
+                self.add_error("languages", f"The poster text is not translated into {names} yet.")
+        return data
 
 
 def _place_get_for(user: User, value: str) -> PosterPlace:
@@ -133,10 +174,11 @@ def _place_get_for(user: User, value: str) -> PosterPlace:
 def poster_form(request: HttpRequest) -> HttpResponse:
     user = _poster_maker(request)
     places = poster_places_for(user)
-    form = PosterForm(request.POST or None, places=places)
+    instruments = poster_instruments_for(user)
+    form = PosterForm(request.POST or None, places=places, instruments=instruments)
     if request.method == "POST":
         if form.is_valid():
-            return _poster_download(request, user, form.cleaned_data)
+            return _poster_download(request, user, form.cleaned_data, instruments)
         status = 400
     else:
         status = 200
@@ -144,9 +186,14 @@ def poster_form(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/posters.html", {"form": form, "rows": rows}, status=status)
 
 
-def _poster_download(request: HttpRequest, user: User, data: dict[str, object]) -> HttpResponse:
+def _poster_download(
+    request: HttpRequest, user: User, data: dict[str, object], instruments: list[Instrument]
+) -> HttpResponse:
     place = _place_get_for(user, str(data["place"]))
-    links = poster_links(request, place)
+    instrument = next((i for i in instruments if str(i.pk) == data.get("survey")), None)
+    if data.get("survey") and (instrument is None or place.unit is None):
+        raise Http404("No such survey.")  # the form's choices already keep to the organization
+    links = poster_links(request, place, instrument)
     languages = [str(lang) for lang in data["languages"]]  # type: ignore[attr-defined]  # a list
     paper: Paper = "a4" if data["paper"] == "a4" else "letter"
     pdf = poster_pdf(
@@ -157,7 +204,11 @@ def _poster_download(request: HttpRequest, user: User, data: dict[str, object]) 
         phone=place.facility.after_hours_phone,
         languages=languages,
         paper=paper,
+        survey=instrument is not None,
     )
+    detail: dict[str, object] = {"languages": languages, "paper": paper}
+    if instrument is not None:
+        detail["survey_instrument_id"] = instrument.pk
     audit_record(
         actor=user,
         action="R",
@@ -167,7 +218,7 @@ def _poster_download(request: HttpRequest, user: User, data: dict[str, object]) 
         object_type=place.kind,
         object_id=str(place.unit_id or place.facility_id),
         actor_role=role_label(user, place),
-        detail={"languages": languages, "paper": paper},
+        detail=detail,
     )
     code = "".join(c for c in place.code if c.isascii() and c.isalnum())
     return HttpResponse(

@@ -1,4 +1,5 @@
-"""Printable intake posters: a large QR code to the public form, one page per language.
+"""Printable intake posters: a large QR code to the public form (or, for a survey poster, to a
+unit's anonymous survey link), one page per language.
 
 Pure apart from fonts: text in, PDF bytes out. The QR code is drawn as vector squares from segno's
 module matrix (no raster image), so it prints sharp at any size. Names are drawn as plain text:
@@ -68,13 +69,22 @@ class PosterText:
     private: str
 
 
-def poster_text(*, phone: str) -> PosterText:
-    """The poster's words in the active language."""
+def poster_text(*, phone: str, survey: bool = False) -> PosterText:
+    """The poster's words in the active language; a `survey` poster invites to a short
+    anonymous survey instead of the feedback form."""
     urgent = gettext("For urgent help at any hour call %(phone)s") % {"phone": phone}
+    if survey:
+        headline = gettext("How did we do? A one-minute survey")
+        invitation = gettext("A few quick questions about your visit help us improve.")
+        anonymous = gettext("The survey is anonymous: we do not ask your name.")
+    else:
+        headline = gettext("Tell us how we did")
+        invitation = gettext("Something wrong? Want to thank someone? Tell us.")
+        anonymous = gettext("You can stay anonymous. It takes a few minutes.")
     return PosterText(
-        headline=gettext("Tell us how we did"),
-        invitation=gettext("Something wrong? Want to thank someone? Tell us."),
-        anonymous=gettext("You can stay anonymous. It takes a few minutes."),
+        headline=headline,
+        invitation=invitation,
+        anonymous=anonymous,
         scan_hint=gettext("Scan the code with your phone camera, or type this address:"),
         urgent=urgent if phone else "",
         private=gettext(
@@ -83,16 +93,16 @@ def poster_text(*, phone: str) -> PosterText:
     )
 
 
-def poster_languages_untranslated(languages: Sequence[str]) -> list[str]:
+def poster_languages_untranslated(languages: Sequence[str], *, survey: bool = False) -> list[str]:
     """Languages whose poster words are not all translated yet (they would print in English)."""
     with translation.override("en"):
-        english = astuple(poster_text(phone="0"))
+        english = astuple(poster_text(phone="0", survey=survey))
     missing = []
     for lang in languages:
         if lang == "en":
             continue
         with translation.override(lang):
-            words = astuple(poster_text(phone="0"))
+            words = astuple(poster_text(phone="0", survey=survey))
         if any(a == b for a, b in zip(words, english, strict=True)):
             missing.append(lang)
     return missing
@@ -284,9 +294,11 @@ def poster_pdf(
     phone: str,
     languages: Sequence[str],
     paper: Paper,
+    survey: bool = False,
 ) -> bytes:
     """A PDF with one page per language. `place` is the unit's name on a unit poster (empty, or
-    the facility's name, on a facility poster); `phone` is printed for urgent help when given."""
+    the facility's name, on a facility poster); `phone` is printed for urgent help when given;
+    `survey` words it as an invitation to a short survey (`url` then being the survey link)."""
     if not languages:
         raise ValueError("A poster needs at least one language.")
     _fonts()
@@ -298,7 +310,7 @@ def poster_pdf(
     canvas.setTitle("Careloop feedback poster")
     for lang in languages:
         with translation.override(lang):
-            words = poster_text(phone=printable(phone).replace(" ", NO_BREAK_SPACE))
+            words = poster_text(phone=printable(phone).replace(" ", NO_BREAK_SPACE), survey=survey)
         words = PosterText(*(printable(w) for w in astuple(words)))
         plan = poster_page_plan(
             words=words,

@@ -82,3 +82,16 @@ def test_a_complaint_put_right_on_the_spot_stays_a_complaint(open_case: CaseOpen
     case = open_case(kind=Kind.COMPLAINT, resolved_at_time=True, channel=Channel.IN_PERSON)
     assert case.kind == Kind.COMPLAINT
     assert not CaseEvent.objects.filter(case=case, kind="classified").exists()
+
+
+@pytest.mark.django_db
+def test_a_survey_comment_stays_a_complaint_unless_the_client_asks_for_a_response(
+    open_case: CaseOpener,
+) -> None:
+    # CMS SOM A-0118: survey comments are not grievances unless the patient asks for resolution.
+    plain = open_case(kind=Kind.COMPLAINT, channel=Channel.SURVEY, resolved_at_time=False)
+    asked = open_case(
+        kind=Kind.COMPLAINT, channel=Channel.SURVEY, resolved_at_time=False, response_requested=True
+    )
+    assert plain.kind == Kind.COMPLAINT
+    assert asked.kind == Kind.GRIEVANCE

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from reportlab.lib.units import mm
 
 from careloop.audit.models import AuditEvent
+from careloop.core.time import utcnow
 from careloop.intake import posters
 from careloop.intake.posters import (
     MARGIN,
@@ -30,7 +31,9 @@ from careloop.intake.posters import (
     printable,
     short_url,
 )
-from careloop.orgs.models import Facility, Unit, User
+from careloop.orgs.models import Facility, Organization, Unit, User
+from careloop.surveys.models import Instrument
+from careloop.surveys.services import instrument_from_template
 
 URL = "https://careloop.example.org/u/K7M2QXA/"
 SHORT = "careloop.example.org/u/K7M2QXA"
@@ -56,6 +59,13 @@ CATALOG: dict[str, dict[str, str]] = {
             "El formulario es privado: lo que escriba solo lo lee el personal que atiende "
             "las opiniones."
         ),
+        "How did we do? A one-minute survey": "¿Qué tal lo hicimos? Una encuesta de un minuto",
+        "A few quick questions about your visit help us improve.": (
+            "Unas preguntas rápidas sobre su visita nos ayudan a mejorar."
+        ),
+        "The survey is anonymous: we do not ask your name.": (
+            "La encuesta es anónima: no le pedimos su nombre."
+        ),
     },
     "it": {
         "Tell us how we did": "Raccontaci com'è andata",
@@ -74,6 +84,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "The form is private: what you write goes only to the staff who follow up on feedback.": (
             "Il modulo è riservato: ciò che scrivi arriva solo al personale che segue "
             "le segnalazioni."
+        ),
+        "How did we do? A one-minute survey": "Com'è andata? Un sondaggio di un minuto",
+        "A few quick questions about your visit help us improve.": (
+            "Qualche domanda veloce sulla tua visita ci aiuta a migliorare."
+        ),
+        "The survey is anonymous: we do not ask your name.": (
+            "Il sondaggio è anonimo: non ti chiediamo il nome."
         ),
     },
 }
@@ -502,3 +519,96 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client, unit_a: Unit) ->
 
 def test_other_methods_are_not_allowed(client: Client, admin: User) -> None:
     assert logged_in(client, admin).put(PAGE).status_code == 405
+
+
+# --- survey posters ---------------------------------------------------------------------------
+
+
+def test_a_survey_poster_invites_to_a_short_survey_in_each_language(translated: None) -> None:
+    texts = page_texts(make_pdf(survey=True))
+    assert "How did we do? A one-minute survey" in texts[0]
+    assert "Una encuesta de un minuto" in texts[1]
+    assert "Un sondaggio di un minuto" in texts[2]
+    assert all("Something wrong?" not in text for text in texts)
+
+
+def test_survey_words_untranslated_are_named(untranslated: None) -> None:
+    assert poster_languages_untranslated(["en", "es"], survey=True) == ["es"]
+
+
+@pytest.fixture
+def csat(admin: User, org: Organization) -> Instrument:
+    return instrument_from_template(
+        actor=admin, organization=org, template="csat_post_resolution", now=utcnow()
+    )
+
+
+def test_the_page_offers_the_organizations_surveys(
+    client: Client, admin: User, places: dict[str, Unit], csat: Instrument
+) -> None:
+    html = logged_in(client, admin).get(PAGE).content.decode()
+    assert f'<option value="{csat.pk}">{csat.name}</option>' in html
+
+
+def test_a_unit_survey_poster_leads_to_the_units_survey_link(
+    client: Client, admin: User, places: dict[str, Unit], csat: Instrument, translated: None
+) -> None:
+    unit_a = places["unit_a"]
+    data = post_for(f"unit:{unit_a.pk}", languages=["en", "es"], survey=str(csat.pk))
+    response = logged_in(client, admin).post(PAGE, data)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    url = f"http://testserver/q/u/{unit_a.intake_code}/{csat.pk}/"
+    assert url == "http://testserver" + reverse("surveys:unit", args=[unit_a.intake_code, csat.pk])
+    texts = page_texts(response.content)
+    assert f"testserver/q/u/{unit_a.intake_code}/{csat.pk}" in texts[0]
+    assert "How did we do? A one-minute survey" in texts[0]
+    assert "¿Qué tal lo hicimos? Una encuesta de un minuto" in texts[1]
+    expected = [[bool(v) for v in row] for row in segno.make(url, error="m").matrix]
+    assert drawn_qr(response.content, 0)[0] == expected
+    assert drawn_qr(response.content, 1)[0] == expected
+    event = AuditEvent.objects.get(event_type="intake.poster_made")
+    assert event.detail == {
+        "languages": ["en", "es"],
+        "paper": "letter",
+        "survey_instrument_id": csat.pk,
+    }
+    assert client.get(url).status_code == 200  # the link answers
+
+
+def test_another_organizations_survey_is_refused(
+    client: Client, admin: User, outsider: User, other_org: Organization, unit_a: Unit
+) -> None:
+    theirs = instrument_from_template(
+        actor=outsider, organization=other_org, template="nps", now=utcnow()
+    )
+    data = post_for(f"unit:{unit_a.pk}", survey=str(theirs.pk))
+    response = logged_in(client, admin).post(PAGE, data)
+    assert response.status_code == 400
+    assert not response.content.startswith(b"%PDF")
+    assert b'role="alert"' in response.content
+    assert (
+        logged_in(client, admin)
+        .post(PAGE, post_for(f"unit:{unit_a.pk}", survey="999999"))
+        .status_code
+        == 400
+    )
+    assert not AuditEvent.objects.filter(event_type="intake.poster_made").exists()
+
+
+def test_a_facility_poster_cannot_be_a_survey_poster(
+    client: Client, admin: User, facility_x: Facility, csat: Instrument
+) -> None:
+    data = post_for(f"facility:{facility_x.pk}", survey=str(csat.pk))
+    response = logged_in(client, admin).post(PAGE, data)
+    assert response.status_code == 400
+    assert b"A survey poster is for a unit" in response.content
+
+
+def test_untranslated_survey_words_are_refused(
+    client: Client, admin: User, unit_a: Unit, csat: Instrument, untranslated: None
+) -> None:
+    data = post_for(f"unit:{unit_a.pk}", languages=["en", "it"], survey=str(csat.pk))
+    response = logged_in(client, admin).post(PAGE, data)
+    assert response.status_code == 400
+    assert b"not translated into Italiano yet" in response.content
