@@ -33,10 +33,10 @@ from careloop.followups.selectors import (
     followup_settings_for,
 )
 from careloop.followups.services import COMMENT_LIMIT, checkback_answer, followup_settings_save
-from careloop.intake.public import emergency_number, error_message
+from careloop.intake.public import error_message, public_render
 from careloop.intake.throttle import client_address, throttle_hit
 from careloop.messaging.services import language_pick
-from careloop.orgs.models import Facility, User
+from careloop.orgs.models import User
 from careloop.orgs.permissions import has_capability_anywhere, org_id_of
 
 # Refused links: the page and the HTTP status for each state.
@@ -45,32 +45,6 @@ REFUSED = {
     LinkState.EXPIRED: ("followups/link_closed.html", 410),
     LinkState.CLOSED: ("followups/link_closed.html", 410),
 }
-
-
-def _public(
-    request: HttpRequest,
-    template: str,
-    context: dict[str, Any],
-    *,
-    status: int = 200,
-    language: str | None = None,
-) -> HttpResponse:
-    """A public page like the intake pages (footer phones, display preferences, no-store),
-    rendered in `language` (default: the request's)."""
-    facility: Facility | None = context.get("facility")
-    context.setdefault("emergency_number", emergency_number(facility))
-    context.setdefault("help_phone", facility.after_hours_phone if facility else "")
-    context.setdefault("office_phone", facility.phone if facility else "")
-    context.setdefault("large_text", request.COOKIES.get("careloop_text") == "large")
-    context.setdefault("high_contrast", request.COOKIES.get("careloop_contrast") == "high")
-    context.setdefault("kiosk", False)
-    language = language or translation.get_language()
-    with translation.override(language):
-        response = render(request, template, context, status=status)
-    response["Content-Language"] = language
-    response["Cache-Control"] = "no-store, max-age=0"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 def _client_language(request: HttpRequest, case: Case) -> str:
@@ -87,11 +61,11 @@ def _throttled(request: HttpRequest, *, missed: bool) -> HttpResponse | None:
     if not wait:
         return None
     minutes = max(1, wait // 60)
-    return _public(request, "intake/too_many.html", {"minutes": minutes}, status=429)
+    return public_render(request, "intake/too_many.html", {"minutes": minutes}, status=429)
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
-    return _throttled(request, missed=True) or _public(
+    return _throttled(request, missed=True) or public_render(
         request, "intake/nothing_here.html", {}, status=404
     )
 
@@ -100,7 +74,7 @@ def _refused(
     request: HttpRequest, state: LinkState, context: dict[str, Any], language: str
 ) -> HttpResponse:
     template, status = REFUSED[state]
-    return _public(
+    return public_render(
         request, template, {**context, "state": str(state)}, status=status, language=language
     )
 
@@ -134,7 +108,7 @@ def answer(request: HttpRequest, token: str, answer: str) -> HttpResponse:
     if state != LinkState.OPEN:
         return _refused(request, state, context, language)
     if request.method != "POST":
-        return _public(request, "followups/answer.html", context, language=language)
+        return public_render(request, "followups/answer.html", context, language=language)
     chosen = request.POST.get("answer", "")
     comment = request.POST.get("comment", "")
     try:
@@ -151,7 +125,9 @@ def answer(request: HttpRequest, token: str, answer: str) -> HttpResponse:
             comment=comment[:COMMENT_LIMIT],
             error_field="answer" if "answer" in codes else "comment",
         )
-        return _public(request, "followups/answer.html", context, status=400, language=language)
+        return public_render(
+            request, "followups/answer.html", context, status=400, language=language
+        )
     return redirect(reverse("followups:thanks", args=[token]))
 
 
@@ -167,7 +143,7 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
     if check_back is None or given is None:
         return _not_found(request)
     case = check_back.case
-    return _public(
+    return public_render(
         request,
         "followups/thanks.html",
         {"case": case, "facility": case.facility, "answer": given.answer},

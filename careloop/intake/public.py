@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import segno
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -110,3 +115,35 @@ def qr_svg(url: str) -> SafeString:
     """An inline SVG QR code (segno writes only its own markup; the URL is data)."""
     svg = segno.make(url, error="m").svg_inline(scale=5, border=4, dark="#000", light="#fff")
     return mark_safe(svg)  # noqa: S308  # segno's own SVG; the URL is encoded as modules
+
+
+def public_render(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+    language: str | None = None,
+) -> HttpResponse:
+    """Render a page clients see without signing in (intake, follow-up links, surveys): the
+    footer's phones, display preferences, kiosk settings; in `language` (default: the
+    request's); never cached or indexed."""
+    facility: Facility | None = context.get("facility")
+    context.setdefault("emergency_number", emergency_number(facility))
+    context.setdefault("help_phone", facility.after_hours_phone if facility else "")
+    context.setdefault("office_phone", facility.phone if facility else "")
+    context.setdefault("large_text", request.COOKIES.get("careloop_text") == "large")
+    context.setdefault("high_contrast", request.COOKIES.get("careloop_contrast") == "high")
+    context.setdefault("kiosk", False)
+    context.setdefault("idle_seconds", settings.CARELOOP_KIOSK_IDLE_SECONDS)
+    language = language or translation.get_language()
+    with translation.override(language):
+        response = render(request, template, context, status=status)
+    response["Content-Language"] = language
+    return no_store(response)
+
+
+def no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store, max-age=0"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
@@ -30,8 +30,9 @@ from careloop.intake.models import Source
 from careloop.intake.public import (
     client_stage,
     client_timeline,
-    emergency_number,
     error_message,
+    no_store,
+    public_render,
     qr_svg,
 )
 from careloop.intake.services import (
@@ -49,14 +50,6 @@ from careloop.orgs.models import Facility, Unit
 View = Callable[..., HttpResponse]
 PATHS = ("complaint", "compliment", "suggestion", "safety")
 DONE_KEY = "careloop_intake_done"
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store, max-age=0"
-    # Referrer-Policy stays "same-origin" (settings): no status link leaks to another site,
-    # and form posts keep their Origin header for the CSRF check ("no-referrer" would send null).
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 def _facility_by_code(code: str) -> Facility:
@@ -77,20 +70,6 @@ def _unit_by_code(code: str) -> Unit:
     return unit
 
 
-def _page(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
-    facility: Facility | None = context.get("facility")
-    context.setdefault("emergency_number", emergency_number(facility))
-    context.setdefault("help_phone", facility.after_hours_phone if facility else "")
-    context.setdefault("office_phone", facility.phone if facility else "")
-    context.setdefault("large_text", request.COOKIES.get("careloop_text") == "large")
-    context.setdefault("high_contrast", request.COOKIES.get("careloop_contrast") == "high")
-    context.setdefault("kiosk", False)
-    context.setdefault("idle_seconds", settings.CARELOOP_KIOSK_IDLE_SECONDS)
-    return _no_store(render(request, template, context, status=status))
-
-
 def _body_within_limits(view: View) -> View:
     """Read the posted form first: a body over Django's size or field-count limits gets a
     translated page (413) instead of the generic 400; nothing is saved."""
@@ -101,7 +80,7 @@ def _body_within_limits(view: View) -> View:
             try:
                 request.POST  # noqa: B018  # parsing is what raises
             except (RequestDataTooBig, TooManyFieldsSent):
-                return _page(request, "intake/too_large.html", {}, status=413)
+                return public_render(request, "intake/too_large.html", {}, status=413)
         return view(request, *args, **kwargs)
 
     return checked
@@ -135,7 +114,7 @@ def kiosk_form(request: HttpRequest, code: str) -> HttpResponse:
         request.session.flush()
         response = redirect(reverse("intake:kiosk", args=[facility.intake_code]))
         response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
-        return _no_store(response)
+        return no_store(response)
     return _intake(request, facility=facility, unit=None, source=Source.KIOSK)
 
 
@@ -159,7 +138,7 @@ def _intake(
         "reset_url": reverse("intake:kiosk", args=[facility.intake_code]) + "?reset=1",
     }
     if path not in PATHS:
-        return _page(request, "intake/choose.html", base)
+        return public_render(request, "intake/choose.html", base)
     today = local_date(at=utcnow(), tz_name=facility.time_zone)
     form_args: dict[str, Any] = {"path": path, "facility": facility, "kiosk": kiosk, "today": today}
     if request.method == "GET":
@@ -167,7 +146,7 @@ def _intake(
             **form_args,
             initial={"form_nonce": new_nonce(), "unit": unit, "language": get_language()},
         )
-        return _page(request, "intake/form.html", {**base, "form": form, "path": path})
+        return public_render(request, "intake/form.html", {**base, "form": form, "path": path})
     return _intake_post(request, base=base, form_args=form_args, source=source)
 
 
@@ -181,16 +160,16 @@ def _intake_post(
         name="submit_address", key=client_address(request), now_epoch=time.time()
     ) or throttle_hit(name="submit_form", key=facility.intake_code, now_epoch=time.time())
     if wait:
-        return _page(
+        return public_render(
             request, "intake/too_many.html", {**base, "minutes": max(1, wait // 60)}, status=429
         )
     form = ConcernForm(request.POST, **form_args)
     if form.is_honeypot_filled:
         # A bot: answer like a success so it learns nothing; nothing is stored.
-        return _page(request, "intake/received_unlisted.html", base)
+        return public_render(request, "intake/received_unlisted.html", base)
     context = {**base, "form": form, "path": path}
     if not form.is_valid():
-        return _page(request, "intake/form.html", context, status=400)
+        return public_render(request, "intake/form.html", context, status=400)
     data = form.cleaned_data
     concern = PublicConcern(
         facility=facility,
@@ -218,10 +197,10 @@ def _intake_post(
             now=now,
         )
     except AlreadySubmitted:
-        return _page(request, "intake/already_sent.html", base, status=409)
+        return public_render(request, "intake/already_sent.html", base, status=409)
     except ValidationError as exc:
         form.add_error(None, error_message(exc))
-        return _page(request, "intake/form.html", context, status=400)
+        return public_render(request, "intake/form.html", context, status=400)
     request.session[DONE_KEY] = {
         "reference": filed.case.reference,
         "token": filed.token,
@@ -241,7 +220,7 @@ def _intake_post(
 def confirmation(request: HttpRequest) -> HttpResponse:
     done = request.session.get(DONE_KEY)
     if not done:
-        return _page(request, "intake/nothing_here.html", {}, status=404)
+        return public_render(request, "intake/nothing_here.html", {}, status=404)
     facility = Facility.objects.filter(intake_code=done["facility"]).first()
     status_url = request.build_absolute_uri(reverse("intake:status", args=[done["token"]]))
     context = {"done": done, "facility": facility, "status_url": status_url}
@@ -253,7 +232,7 @@ def confirmation(request: HttpRequest) -> HttpResponse:
             status_qr=qr_svg(status_url),
             reset_url=reverse("intake:kiosk", args=[facility.intake_code]) + "?reset=1",
         )
-    return _page(request, "intake/confirmation.html", context)
+    return public_render(request, "intake/confirmation.html", context)
 
 
 @never_cache
@@ -264,12 +243,14 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
     address = client_address(request)
     wait = throttle_hit(name="status_address", key=address, now_epoch=time.time())
     if wait:
-        return _page(request, "intake/too_many.html", {"minutes": max(1, wait // 60)}, status=429)
+        return public_render(
+            request, "intake/too_many.html", {"minutes": max(1, wait // 60)}, status=429
+        )
     access = client_access_for(token=token)
     if access is None:
         if throttle_hit(name="status_miss_address", key=address, now_epoch=time.time()):
-            return _page(request, "intake/too_many.html", {"minutes": 10}, status=429)
-        return _page(request, "intake/nothing_here.html", {}, status=404)
+            return public_render(request, "intake/too_many.html", {"minutes": 10}, status=429)
+        return public_render(request, "intake/nothing_here.html", {}, status=404)
     case = access.case
     context: dict[str, Any] = {"case": case, "facility": case.facility, "limit": ADDITION_LIMIT}
     now = utcnow()
@@ -285,7 +266,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             context["followup_error"] = error_message(exc)
         else:
-            return _no_store(HttpResponseRedirect(request.path + "?answered=1"))
+            return no_store(HttpResponseRedirect(request.path + "?answered=1"))
     elif request.method == "POST":
         try:
             client_information_add(access=access, body=request.POST.get("body", ""), now=now)
@@ -293,7 +274,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
             context["error"] = error_message(exc)
             context["body"] = request.POST.get("body", "")[:ADDITION_LIMIT]
         else:
-            return _no_store(HttpResponseRedirect(request.path + "?added=1"))
+            return no_store(HttpResponseRedirect(request.path + "?added=1"))
     client_status_seen(access=access, now=now)
     case.refresh_from_db()
     context.update(
@@ -304,7 +285,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         followup_open=followup_open_for(case),
     )
     failed = "error" in context or "followup_error" in context
-    return _page(request, "intake/status.html", context, status=400 if failed else 200)
+    return public_render(request, "intake/status.html", context, status=400 if failed else 200)
 
 
 @require_POST
@@ -325,4 +306,4 @@ def display_prefs(request: HttpRequest) -> HttpResponse:
             response.set_cookie(name, on, max_age=year, samesite="Lax", httponly=True)
         elif value == "normal":
             response.delete_cookie(name)
-    return _no_store(response)
+    return no_store(response)

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from careloop.core.time import utcnow
+from careloop.intake.public import public_render
 from careloop.intake.throttle import client_address, throttle_hit
 from careloop.orgs.models import Unit
 from careloop.surveys.instruments import LANGUAGES
@@ -30,7 +31,7 @@ from careloop.surveys.public_responses import (
     response_submit_public,
 )
 from careloop.surveys.services import COMMENT_LIMIT, field_name
-from careloop.surveys.views import _not_found, _public, _questions, _throttled
+from careloop.surveys.views import _not_found, _questions, _throttled
 
 
 def _unit(code: str) -> Unit | None:
@@ -98,7 +99,7 @@ def _form(
         "limit": COMMENT_LIMIT,
     }
     status = 400 if context["errors"] else 200
-    return _public(request, "surveys/respond.html", context, status=status, language=language)
+    return public_render(request, "surveys/respond.html", context, status=status, language=language)
 
 
 def _survey(request: HttpRequest, code: str, instrument_id: int, *, kiosk: bool) -> HttpResponse:
@@ -119,7 +120,7 @@ def _survey(request: HttpRequest, code: str, instrument_id: int, *, kiosk: bool)
     wait = throttle_hit(name="submit_address", key=client_address(request), now_epoch=time.time())
     if wait:
         context = {**base, "minutes": max(1, wait // 60)}
-        return _public(request, "intake/too_many.html", context, status=429)
+        return public_render(request, "intake/too_many.html", context, status=429)
     items = list(version.items.order_by("position"))
     values = {field_name(i): request.POST.get(field_name(i), "") for i in items}
     signed = request.POST.get("form_nonce", "")
@@ -145,7 +146,7 @@ def _survey(request: HttpRequest, code: str, instrument_id: int, *, kiosk: bool)
             return _form(
                 request, version=version, base=base, nonce=signed, values=values, errors=errors
             )
-        return _public(request, "surveys/public_already_sent.html", base, status=409)
+        return public_render(request, "surveys/public_already_sent.html", base, status=409)
     return redirect(base["thanks_url"])
 
 
@@ -156,7 +157,7 @@ def _thanks(request: HttpRequest, code: str, instrument_id: int, *, kiosk: bool)
     unit = _unit(code)
     if unit is None:
         return _not_found(request)
-    return _public(request, "surveys/thanks.html", _base(unit, instrument_id, kiosk=kiosk))
+    return public_render(request, "surveys/thanks.html", _base(unit, instrument_id, kiosk=kiosk))
 
 
 @never_cache

@@ -21,9 +21,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from careloop.core.time import utcnow
-from careloop.intake.public import emergency_number
+from careloop.intake.public import public_render
 from careloop.intake.throttle import client_address, throttle_hit
-from careloop.orgs.models import Facility, User
+from careloop.orgs.models import User
 from careloop.orgs.permissions import org_id_of
 from careloop.surveys.encounters import (
     ImportReport,
@@ -52,30 +52,6 @@ REFUSED = {
 RESULTS_DAYS = 365
 
 
-def _public(
-    request: HttpRequest,
-    template: str,
-    context: dict[str, Any],
-    *,
-    status: int = 200,
-    language: str | None = None,
-) -> HttpResponse:
-    facility: Facility | None = context.get("facility")
-    context.setdefault("emergency_number", emergency_number(facility))
-    context.setdefault("help_phone", facility.after_hours_phone if facility else "")
-    context.setdefault("office_phone", facility.phone if facility else "")
-    context.setdefault("large_text", request.COOKIES.get("careloop_text") == "large")
-    context.setdefault("high_contrast", request.COOKIES.get("careloop_contrast") == "high")
-    context.setdefault("kiosk", False)
-    language = language or translation.get_language()
-    with translation.override(language):
-        response = render(request, template, context, status=status)
-    response["Content-Language"] = language
-    response["Cache-Control"] = "no-store, max-age=0"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
 def _language(request: HttpRequest, invitation: Invitation) -> str:
     """The invitation's language, unless the visitor chose one with the page's switcher."""
     if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
@@ -89,11 +65,13 @@ def _throttled(request: HttpRequest, *, missed: bool) -> HttpResponse | None:
     wait = throttle_hit(name=name, key=client_address(request), now_epoch=time.time())
     if not wait:
         return None
-    return _public(request, "intake/too_many.html", {"minutes": max(1, wait // 60)}, status=429)
+    return public_render(
+        request, "intake/too_many.html", {"minutes": max(1, wait // 60)}, status=429
+    )
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
-    return _throttled(request, missed=True) or _public(
+    return _throttled(request, missed=True) or public_render(
         request, "intake/nothing_here.html", {}, status=404
     )
 
@@ -164,7 +142,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     state = invitation_state(invitation=invitation, now=now)
     if state != LinkState.OPEN:
         template, status = REFUSED[state]
-        return _public(request, template, context, status=status, language=language)
+        return public_render(request, template, context, status=status, language=language)
     items = list(invitation.version.items.select_related("show_if_item").order_by("position"))
     values: dict[str, str] = {}
     errors: dict[str, ValidationError] = {}
@@ -178,14 +156,14 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 gone = LinkState.ANSWERED if exc.code == "answered" else LinkState.EXPIRED
                 template, status = REFUSED[gone]
-                return _public(request, template, context, status=status, language=language)
+                return public_render(request, template, context, status=status, language=language)
         else:
             return redirect(reverse("surveys:thanks", args=[token]))
     with translation.override(language):
         questions = _questions(items, language, values, errors)
     context.update(questions=questions, errors=bool(errors), limit=COMMENT_LIMIT)
     status = 400 if errors else 200
-    return _public(request, "surveys/respond.html", context, status=status, language=language)
+    return public_render(request, "surveys/respond.html", context, status=status, language=language)
 
 
 @never_cache
@@ -197,7 +175,7 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitation_for_token(token=token)
     if invitation is None or not invitation.used:
         return _not_found(request)
-    return _public(
+    return public_render(
         request,
         "surveys/thanks.html",
         {"facility": invitation.facility},
@@ -221,7 +199,7 @@ def optout(request: HttpRequest, token: str) -> HttpResponse:
         optout_record(invitation=invitation, now=utcnow())
         done = True
     context = {"facility": invitation.facility, "done": done}
-    return _public(request, "surveys/optout.html", context, language=language)
+    return public_render(request, "surveys/optout.html", context, language=language)
 
 
 # --- staff (English, like the other staff screens) ---------------------------------------------
