@@ -10,7 +10,7 @@ import segno
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -140,6 +140,15 @@ def public_render(
     with translation.override(language):
         response = render(request, template, context, status=status)
     response["Content-Language"] = language
+    return no_store(response)
+
+
+def kiosk_reset(request: HttpRequest, url: str) -> HttpResponse:
+    """Clear a lobby tablet for the next person (a POST with `reset`): the previous person's
+    session (their reference, their answers) and chosen language go with them."""
+    request.session.flush()
+    response = redirect(url)
+    response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
     return no_store(response)
 
 

@@ -31,6 +31,7 @@ from careloop.intake.public import (
     client_stage,
     client_timeline,
     error_message,
+    kiosk_reset,
     no_store,
     public_render,
     qr_svg,
@@ -109,12 +110,8 @@ def unit_form(request: HttpRequest, code: str) -> HttpResponse:
 @public_page
 def kiosk_form(request: HttpRequest, code: str) -> HttpResponse:
     facility = _facility_by_code(code)
-    if request.method == "GET" and "reset" in request.GET:
-        # The previous person's session (their reference, their language) goes with them.
-        request.session.flush()
-        response = redirect(reverse("intake:kiosk", args=[facility.intake_code]))
-        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
-        return no_store(response)
+    if request.method == "POST" and "reset" in request.POST:
+        return kiosk_reset(request, reverse("intake:kiosk", args=[facility.intake_code]))
     return _intake(request, facility=facility, unit=None, source=Source.KIOSK)
 
 
@@ -135,7 +132,7 @@ def _intake(
         "unit": unit,
         "kiosk": kiosk,
         "form_url": _form_url(source, facility, unit),
-        "reset_url": reverse("intake:kiosk", args=[facility.intake_code]) + "?reset=1",
+        "reset_url": reverse("intake:kiosk", args=[facility.intake_code]),
     }
     if path not in PATHS:
         return public_render(request, "intake/choose.html", base)
@@ -230,7 +227,7 @@ def confirmation(request: HttpRequest) -> HttpResponse:
         context.update(
             kiosk=True,
             status_qr=qr_svg(status_url),
-            reset_url=reverse("intake:kiosk", args=[facility.intake_code]) + "?reset=1",
+            reset_url=reverse("intake:kiosk", args=[facility.intake_code]),
         )
     return public_render(request, "intake/confirmation.html", context)
 

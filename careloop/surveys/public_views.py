@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from careloop.core.time import utcnow
-from careloop.intake.public import public_render
+from careloop.intake.public import kiosk_reset, public_render
 from careloop.intake.throttle import client_address, throttle_hit
 from careloop.orgs.models import Unit
 from careloop.surveys.instruments import LANGUAGES
@@ -54,7 +54,7 @@ def _urls(unit: Unit, instrument_id: int, *, kiosk: bool) -> dict[str, str]:
     return {
         "form_url": form_url,
         "thanks_url": reverse(f"{prefix}_thanks", args=args),
-        "reset_url": form_url + "?reset=1",
+        "reset_url": form_url,
     }
 
 
@@ -66,15 +66,6 @@ def _base(unit: Unit, instrument_id: int, *, kiosk: bool) -> dict[str, Any]:
         "idle_seconds": settings.CARELOOP_KIOSK_IDLE_SECONDS,
         **_urls(unit, instrument_id, kiosk=kiosk),
     }
-
-
-def _reset(request: HttpRequest, url: str) -> HttpResponse:
-    """The previous person's session and language go with them."""
-    request.session.flush()
-    response = redirect(url)
-    response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
-    response["Cache-Control"] = "no-store, max-age=0"
-    return response
 
 
 def _form(
@@ -111,9 +102,9 @@ def _survey(request: HttpRequest, code: str, instrument_id: int, *, kiosk: bool)
     if unit is None or version is None:
         return _not_found(request)
     base = _base(unit, instrument_id, kiosk=kiosk)
+    if kiosk and request.method == "POST" and "reset" in request.POST:
+        return kiosk_reset(request, base["form_url"])
     if request.method != "POST":
-        if kiosk and "reset" in request.GET:
-            return _reset(request, base["form_url"])
         return _form(
             request, version=version, base=base, nonce=public_nonce_new(), values={}, errors={}
         )

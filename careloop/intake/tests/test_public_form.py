@@ -418,7 +418,8 @@ def test_the_kiosk_shows_the_link_once_as_a_code_and_resets(
     assert "<svg" in confirmation
     assert "/s/" not in confirmation.replace(url, "")  # the link is only inside the QR code
     assert client.get(reverse("intake:confirmation")).status_code == 404
-    reset = client.get(url + "?reset=1")
+    assert client.get(url + "?reset=1").status_code == 200  # a GET changes nothing
+    reset = client.post(url, {"reset": "1"})
     assert reset.status_code == 302
     assert "careloop_intake_done" not in client.session
 

@@ -126,7 +126,7 @@ def test_the_kiosk_turns_autocomplete_off_resets_when_idle_and_after_sending(
     assert "no-store" in page["Cache-Control"]
     assert '<form method="post" novalidate autocomplete="off">' in text
     assert 'id="kiosk-idle"' in text
-    assert f"{url}?reset=1" in text
+    assert f'action="{url}"' in text
     sent = client.post(url, {"item_1": "9", "form_nonce": _nonce(text)})
     assert sent["Location"] == reverse(
         "surveys:kiosk_thanks", args=[unit_a.intake_code, instrument.pk]
@@ -134,7 +134,7 @@ def test_the_kiosk_turns_autocomplete_off_resets_when_idle_and_after_sending(
     thanks = client.get(sent["Location"]).content.decode()
     assert 'http-equiv="refresh"' in thanks
     assert 'id="kiosk-idle"' in thanks
-    reset = client.get(url + "?reset=1")
+    reset = client.post(url, {"reset": "1"})
     assert reset.status_code == 302
     assert reset["Location"] == url
     # The link for phones has no idle reset.
