@@ -61,6 +61,12 @@ INSTALLED_APPS = [
     "careloop.surveys",
     "careloop.insights",
     "careloop.letters",
+    "careloop.text",
+    "careloop.mail",
+    "careloop.sms",
+    "careloop.webhooks",
+    "careloop.imports",
+    "careloop.api",
     "careloop.web",
 ]
 

@@ -13,4 +13,10 @@ urlpatterns = [
     path("letters/", include("careloop.letters.urls")),
     path("q/", include("careloop.surveys.urls")),
     path("insights/", include("careloop.insights.urls")),
+    path("text/", include("careloop.text.urls")),
+    path("mail/", include("careloop.mail.urls")),
+    path("sms/", include("careloop.sms.urls")),
+    path("webhooks/", include("careloop.webhooks.urls")),
+    path("imports/", include("careloop.imports.urls")),
+    path("api/", include("careloop.api.urls")),
 ]

@@ -53,6 +53,7 @@ class Channel(models.TextChoices):
     WEB = "web", "Web form"
     KIOSK = "kiosk", "Kiosk"
     SMS = "sms", "Text message"
+    VOICEMAIL = "voicemail", "Voicemail"
     SURVEY = "survey", "Survey comment"
     ANONYMOUS_BOX = "anonymous_box", "Comment box"
 
