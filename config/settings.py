@@ -166,6 +166,15 @@ STORAGES = {
 # Client narratives are health information: cap request bodies and never log them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CARELOOP_NARRATIVE_MAX_CHARS = env_int("CARELOOP_NARRATIVE_MAX_CHARS", 50_000)
+# Imports of historical cases (careloop.imports): the largest file accepted and its most rows
+# (an import is one transaction holding the audit chain head: other writers wait until it ends).
+CARELOOP_IMPORT_MAX_BYTES = env_int("CARELOOP_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+CARELOOP_IMPORT_MAX_ROWS = env_int("CARELOOP_IMPORT_MAX_ROWS", 5_000)
+# REST API: calls per token per window (sliding window in the cache).
+CARELOOP_API_RATE_LIMIT = (
+    env_int("CARELOOP_API_RATE_LIMIT", 600),
+    env_int("CARELOOP_API_RATE_WINDOW_SECONDS", 60),
+)
 
 # Consecutive failed sign-ins (passwords or two-step codes) that lock an account, and for how long.
 # Public intake: (hits, window seconds). Per address: submissions and status-link lookups; per
@@ -179,6 +188,15 @@ CARELOOP_INTAKE_LIMITS = {
 # Absolute address of this Careloop, for links in emails sent by background work (no request).
 CARELOOP_BASE_URL = env_str("CARELOOP_BASE_URL", "").rstrip("/")
 CARELOOP_TRUSTED_PROXY = env_bool("CARELOOP_TRUSTED_PROXY", False)
+# Text messages and voicemail (careloop.sms): "console" logs that a text was sent (never its
+# body or number); "twilio" uses a Twilio-compatible REST API. The auth token also checks the
+# signatures of the provider's webhooks (none is accepted without it).
+CARELOOP_SMS_BACKEND = env_str("CARELOOP_SMS_BACKEND", "console")
+CARELOOP_SMS_ACCOUNT_SID = env_str("CARELOOP_SMS_ACCOUNT_SID", "")
+CARELOOP_SMS_AUTH_TOKEN = env_str("CARELOOP_SMS_AUTH_TOKEN", "")
+CARELOOP_SMS_FROM = env_str("CARELOOP_SMS_FROM", "")
+CARELOOP_SMS_API_BASE = env_str("CARELOOP_SMS_API_BASE", "https://api.twilio.com").rstrip("/")
+CARELOOP_SMS_THREAD_DAYS = env_int("CARELOOP_SMS_THREAD_DAYS", 30)
 CARELOOP_KIOSK_IDLE_SECONDS = env_int("CARELOOP_KIOSK_IDLE_SECONDS", 120)
 CARELOOP_PUBLIC_FORM_MAX_AGE = env_int("CARELOOP_PUBLIC_FORM_MAX_AGE", 24 * 3600)
 
@@ -222,6 +240,9 @@ EMAIL_PORT = env_int("CARELOOP_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("CARELOOP_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("CARELOOP_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("CARELOOP_EMAIL_TLS", False)
+# Inbound email (careloop.mail): largest attachment kept; messages per sender per hour.
+CARELOOP_MAIL_MAX_ATTACHMENT_BYTES = env_int("CARELOOP_MAIL_MAX_ATTACHMENT_BYTES", 10_000_000)
+CARELOOP_MAIL_PER_SENDER_PER_HOUR = env_int("CARELOOP_MAIL_PER_SENDER_PER_HOUR", 20)
 DEFAULT_FROM_EMAIL = env_str("CARELOOP_FROM_EMAIL", "careloop@localhost")
 
 TASKS = {
@@ -230,6 +251,8 @@ TASKS = {
     }
 }
 CARELOOP_SWEEP_SECONDS = env_int("CARELOOP_SWEEP_SECONDS", 30)
+# Text intelligence: retrain a codebook's models after this many new staff corrections.
+CARELOOP_TEXT_RETRAIN_AFTER = env_int("CARELOOP_TEXT_RETRAIN_AFTER", 50)
 
 LOGGING: dict[str, Any] = {
     "version": 1,

@@ -197,6 +197,12 @@ class Case(models.Model):
             models.Index(fields=["unit", "-received_at", "-id"], name="case_unit_recent"),
             models.Index(fields=["owner", "-received_at", "-id"], name="case_owner_recent"),
             models.Index(fields=["status", "-received_at", "-id"], name="case_status_recent"),
+            # Training sets for text intelligence: the coded cases, newest first.
+            models.Index(
+                fields=["organization", "-coded_at"],
+                name="case_coded_recent",
+                condition=Q(coded_at__isnull=False),
+            ),
             models.Index(
                 fields=["retain_until"],
                 name="case_erasure_due",
@@ -245,7 +251,11 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "at"], name="case_event_case_at")]
+        indexes = [
+            models.Index(fields=["case", "at"], name="case_event_case_at"),
+            # "Updated since" filters (API case list) look events up by time.
+            models.Index(fields=["at"], name="case_event_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"

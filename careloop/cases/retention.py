@@ -172,6 +172,11 @@ def _erase_records(case: Case, marker: str, now: datetime) -> None:
     OutboundMessage.objects.filter(case=case, status__in=["queued", "sending"]).update(
         status="failed", last_error="erased"
     )
+    from careloop.sms.models import SmsThread, Voicemail
+
+    # The client's number kept for threading texts, and the address of their recorded voice.
+    SmsThread.objects.filter(case=case).update(phone_number="")
+    Voicemail.objects.filter(case=case).update(recording_url="")
     from careloop.letters.models import IssuedLetter
     from careloop.recovery.models import CaseClient, RecoveryClient
 

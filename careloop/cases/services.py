@@ -39,6 +39,7 @@ from careloop.policies.packs import ClassificationRule, Requirement, shipped_pac
 from careloop.policies.services import case_facts, clocks_start_for_case, clocks_stop
 from careloop.safety.screening import screening_decide
 from careloop.safety.services import safety_flag_record
+from careloop.webhooks.events import case_payload, emit
 
 RETENTION_YEARS = 7  # covers HIPAA's 6 years (P6) and SNF's 3 years from decision (N7)
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -169,9 +170,10 @@ def _classified(data: NewCase, text: dict[str, str]) -> tuple[str, Classificatio
     return rule.to_kind, rule
 
 
-def case_open(*, actor: User | None, data: NewCase, now: datetime) -> Case:
+def case_open(*, actor: User | None, data: NewCase, now: datetime, notify: bool = True) -> Case:
     """Open a case from any channel. `actor` is the staff member logging it (None for a client
-    filing directly); they must be allowed to open cases where it is filed."""
+    filing directly); they must be allowed to open cases where it is filed. `notify=False`
+    (imports of historical cases) records a safety flag without paging anyone."""
     text = _validate_new(data, now=now)
     received_at = data.received_at or now
     scope = Case(
@@ -288,7 +290,9 @@ def case_open(*, actor: User | None, data: NewCase, now: datetime) -> Case:
             fields=["kind", "narrative", "reporter_type", "channel", "received_at"],
             actor_role=role_label(actor, case) if actor is not None else "",
         )
-        safety_flag_record(case=case, decision=screening, now=now)
+        safety_flag_record(case=case, decision=screening, now=now, page=notify)
+        if notify:  # a historical import is not news to subscribers
+            emit("case.opened", case.organization_id, case_payload(case), at=now)
     return case
 
 
@@ -391,9 +395,12 @@ def case_requirements_missing(case: Case) -> list[Requirement]:
 
 
 @transaction.atomic
-def case_move(*, actor: User, case: Case, status: str, now: datetime, reason: str = "") -> Case:
+def case_move(
+    *, actor: User, case: Case, status: str, now: datetime, reason: str = "", notify: bool = True
+) -> Case:
     """Start investigating, resolve, close or reopen. Closing is blocked until every element the
-    case's packs require is present."""
+    case's packs require is present. `notify=False` (imports of historical cases) schedules no
+    check-back to the client."""
     _require_choice(status, list(Status.values), "Status")
     _check(actor, "close_case" if status == Status.CLOSED else "work_case", case)
     case = case_locked_for_write(case)
@@ -433,7 +440,10 @@ def case_move(*, actor: User, case: Case, status: str, now: datetime, reason: st
         clocks_stop(case=case, actor=actor, stop_event=status, at=now)
     from careloop.followups.checkbacks import checkback_on_move  # followups imports cases
 
-    checkback_on_move(case=case, actor=actor, old_status=old, now=now)  # schedule or cancel
+    if notify:
+        checkback_on_move(case=case, actor=actor, old_status=old, now=now)  # schedule or cancel
+    if notify and status == Status.RESOLVED:
+        emit("case.resolved", case.organization_id, case_payload(case), at=now)
     return case
 
 

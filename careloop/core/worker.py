@@ -18,11 +18,14 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from careloop.core.time import utcnow
 from careloop.followups.checkbacks import followups_sweep_summary
-from careloop.insights.alerts import insights_alerts_sweep_summary
+from careloop.insights.alerts import insights_sweep_summary
+from careloop.mail.fetch import mail_sweep_summary
 from careloop.messaging.services import messages_deliver_due
 from careloop.policies.services import clocks_sweep
 from careloop.safety.services import safety_pages_escalate
 from careloop.surveys.distribution import surveys_sweep_summary
+from careloop.text.suggestions import text_sweep_summary
+from careloop.webhooks.delivery import webhooks_sweep_summary
 
 logger = logging.getLogger("careloop.worker")
 
@@ -48,8 +51,11 @@ SWEEPS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("safety page sweep", _safety_sweep),
     ("message delivery", _message_sweep),
     ("follow-up check-backs", followups_sweep_summary),
-    ("insights special-cause alerts", insights_alerts_sweep_summary),
+    ("insights rollups and special-cause alerts", insights_sweep_summary),
     ("survey invitations and reminders", surveys_sweep_summary),
+    ("inbound email", mail_sweep_summary),
+    ("text suggestions and retraining", text_sweep_summary),
+    ("outbound webhooks", webhooks_sweep_summary),
 )
 
 

@@ -38,6 +38,8 @@ SWEEP_LIMIT = 100
 # Kinds with nothing to put right: thanks and ideas get no "Was this put right?".
 NOTHING_TO_PUT_RIGHT = frozenset({Kind.COMPLIMENT, Kind.SUGGESTION})
 
+_BY: dict[str, str] = {CheckBackChannel.EMAIL: "email", CheckBackChannel.SMS: "text message"}
+
 # Why a resolution gets no automatic check-back (staff-facing, for the timeline).
 _NOT_SENT: dict[str, str] = {
     ContactPreference.PHONE: "the client prefers phone calls: call them to ask",
@@ -104,22 +106,17 @@ def checkback_schedule(*, case: Case, actor: User | None, now: datetime) -> Chec
 def _create(*, case: Case, actor: User | None, channel: str, now: datetime) -> CheckBack:
     assert case.resolved_at is not None  # noqa: S101  # checked by the caller
     after = followup_settings_for(organization_id=case.organization_id).checkback_after_days
-    pending = channel == CheckBackChannel.SMS
     check_back = CheckBack.objects.create(
         case=case,
         resolution_at=case.resolved_at,
         channel=channel,
-        status=CheckBackStatus.PENDING_CHANNEL if pending else CheckBackStatus.SCHEDULED,
+        status=CheckBackStatus.SCHEDULED,
         due_at=case.resolved_at + timedelta(days=after),
         created_at=now,
     )
-    if pending:
-        summary = "Check-back not sent: sms pending channel (text messages cannot be sent yet)"
-        kind = "checkback_pending_channel"
-    else:
-        local_due = check_back.due_at.astimezone(ZoneInfo(case.facility.time_zone))
-        summary = f"Check-back by email scheduled for {local_due:%Y-%m-%d %H:%M %Z}"
-        kind = "checkback_scheduled"
+    local_due = check_back.due_at.astimezone(ZoneInfo(case.facility.time_zone))
+    summary = f"Check-back by {_BY[channel]} scheduled for {local_due:%Y-%m-%d %H:%M %Z}"
+    kind = "checkback_scheduled"
     _event(check_back=check_back, case=case, kind=kind, summary=summary, now=now, actor=actor)
     return check_back
 
@@ -217,7 +214,7 @@ def followups_sweep_summary() -> str:
 
 
 def _sending(now: datetime) -> Q:
-    return Q(status=CheckBackStatus.SCHEDULED, channel=CheckBackChannel.EMAIL, due_at__lte=now)
+    return Q(status=CheckBackStatus.SCHEDULED, due_at__lte=now)
 
 
 def _reminding(now: datetime) -> Q:
@@ -249,6 +246,10 @@ def _stale(case: Case, check_back: CheckBack) -> str:
         return "the case is no longer resolved"
     if case.resolved_at != check_back.resolution_at:
         return "a new resolution replaces it"
+    if check_back.channel == CheckBackChannel.SMS:
+        from careloop.sms.services import sms_unsendable_reason
+
+        return sms_unsendable_reason(case)
     try:
         validate_email(case.reporter_email)
     except ValidationError:
@@ -289,17 +290,26 @@ def _link_urls(*, check_back: CheckBack, now: datetime) -> dict[str, str]:
 def _queue(*, case: Case, check_back: CheckBack, template: str, now: datetime) -> None:
     from careloop.messaging.services import message_queue
 
+    context = {
+        "reference": case.reference,
+        "facility_name": case.facility.name,
+        "phone": case.facility.phone,
+        **_link_urls(check_back=check_back, now=now),
+    }
+    if check_back.channel == CheckBackChannel.SMS:
+        from careloop.sms.services import sms_case_queue
+
+        # _stale checked the number; the links are not kept once sent.
+        sms_case_queue(
+            case=case, template=template, context=context, now=now, redact_after_send=True
+        )
+        return
     message_queue(
         case=case,
         to=case.reporter_email,
         template=template,
         language=case.language,
-        context={
-            "reference": case.reference,
-            "facility_name": case.facility.name,
-            "phone": case.facility.phone,
-            **_link_urls(check_back=check_back, now=now),
-        },
+        context=context,
         now=now,
         redact_after_send=True,  # the links are not kept once sent
     )
@@ -334,7 +344,7 @@ def _send(check_back_id: int, now: datetime) -> bool:
         check_back=check_back,
         case=case,
         kind="checkback_sent",
-        summary="Check-back sent by email: was it put right?",
+        summary=f"Check-back sent by {_BY[check_back.channel]}: was it put right?",
         now=now,
         old=CheckBackStatus.SCHEDULED,
         fields=("status", "sent_at", "expires_at"),
@@ -369,7 +379,7 @@ def _remind(check_back_id: int, now: datetime) -> bool:
         actor=None,
         at=now,
         kind="checkback_reminded",
-        summary=f"Check-back reminder {count} sent by email",
+        summary=f"Check-back reminder {count} sent by {_BY[check_back.channel]}",
         changes={"reminders_sent": (count - 1, count)},
         object_type="checkback",
         object_id=str(check_back.pk),

@@ -19,7 +19,8 @@ class Answer(models.TextChoices):
 
 class Via(models.TextChoices):
     STATUS_PAGE = "status_page", "Client's status page"
-    EMAIL_LINK = "email_link", "Link in the check-back email"
+    EMAIL_LINK = "email_link", "Link in the check-back email or text"
+    SMS_REPLY = "sms_reply", "Reply to the check-back text"
 
 
 class FollowUpAnswer(models.Model):
@@ -87,7 +88,7 @@ class CheckBackChannel(models.TextChoices):
 
 class CheckBackStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
-    # Text messages cannot be sent yet (the channels issue): kept, never sent by the sweep.
+    # Kept for check-backs scheduled before texts could be sent; new ones are "scheduled".
     PENDING_CHANNEL = "pending_channel", "Waiting for the text message channel"
     SENT = "sent", "Sent"
     ANSWERED = "answered", "Answered"

@@ -15,13 +15,10 @@ from django.db.models import Q
 from careloop.audit.services import audit_record
 from careloop.insights.dashboard import complaint_rate_chart, newest_signal
 from careloop.insights.denominators import default_measure
-from careloop.insights.models import InsightAlert
+from careloop.insights.models import InsightAlert, RollupState
 from careloop.insights.permissions import QUALITY_LEAD_ROLES, can_acknowledge_alerts
-from careloop.insights.selectors import (
-    counted_complaints_by_month,
-    exposure_by_month,
-    period_default,
-)
+from careloop.insights.rollups import rates_read, rollups_claim_due
+from careloop.insights.selectors import exposure_by_month, period_default
 from careloop.orgs.models import Facility, Membership, User
 from careloop.orgs.permissions import role_label
 
@@ -113,10 +110,14 @@ def alert_record(
 
 
 def insights_alerts_sweep(*, now: datetime) -> int:
-    """Check every facility's complaint-rate u-chart over its last 12 complete months; record
-    an alert when the newest month signals. Returns how many alerts were recorded."""
+    """Check every facility's complaint-rate u-chart over its last 12 complete months (counted
+    complaints from the rollups; a facility whose rollups were never built waits for them);
+    record an alert when the newest month signals. Returns how many alerts were recorded."""
     recorded = 0
-    for facility in Facility.objects.order_by("pk"):
+    built = set(
+        RollupState.objects.filter(full_at__isnull=False).values_list("facility_id", flat=True)
+    )
+    for facility in Facility.objects.filter(pk__in=built).order_by("pk"):
         period = period_default(facility=facility, now=now)
         if InsightAlert.objects.filter(
             facility=facility, metric=COMPLAINT_RATE, month_on=period.last_on
@@ -124,7 +125,7 @@ def insights_alerts_sweep(*, now: datetime) -> int:
             continue
         measure = default_measure(facility.setting)
         result, rows = complaint_rate_chart(
-            complaints=counted_complaints_by_month(facility=facility, period=period),
+            complaints=rates_read(facility=facility, period=period).counted,
             exposure=exposure_by_month(facility=facility, period=period, measure=measure),
         )
         rule = newest_signal(result)
@@ -142,12 +143,22 @@ def insights_alerts_sweep(*, now: datetime) -> int:
     return recorded
 
 
-def insights_alerts_sweep_summary() -> str:
-    """For the worker's sweep loop: counts only."""
+def insights_sweep_summary() -> str:
+    """For the worker's sweep loop: enqueue a rebuild task for each facility whose rollups are
+    due (claimed, so sweepers in several processes enqueue it once; the rebuild runs in a task
+    worker and never holds up the other sweeps), then look for special-cause signals in the
+    rollups. Counts only."""
     from careloop.core.time import utcnow
+    from careloop.insights.tasks import rollup_refresh_task
 
-    done = insights_alerts_sweep(now=utcnow())
-    return f"{done} special-cause alerts recorded" if done else ""
+    now = utcnow()
+    due = rollups_claim_due(now=now)
+    for facility, full in due:
+        rollup_refresh_task.enqueue(facility_id=facility.pk, full=full)
+    done = insights_alerts_sweep(now=now)
+    parts = [f"{len(due)} rollup rebuilds queued"] if due else []
+    parts += [f"{done} special-cause alerts recorded"] if done else []
+    return ", ".join(parts)
 
 
 class AlertNotFound(Exception):

@@ -8,7 +8,12 @@ Same issue: the HCAT category rated most severe on the case (ties go to the firs
 HCAT order); an uncoded case (every category 0) has no issue yet and is never matched.
 Repeat: a later case of the same person and issue received within WINDOW_DAYS of the first
 case of its group (the window does not slide, so a complaint every month still counts once
-every 90 days)."""
+every 90 days).
+Confirmed links: a case a person has confirmed as a duplicate or repeat of another
+(text.CaseLink) counts with that case's group, whatever the person, issue or window.
+Issue-level count (kept separately): every HCAT category rated on a complaint is an issue; the
+same person's issue within the window counts once; an uncoded case is one issue; a confirmed
+duplicate or repeat raises none."""
 
 from __future__ import annotations
 
@@ -61,26 +66,93 @@ def issue_of(severities: Mapping[str, int]) -> str | None:
     return best
 
 
+def _roots(ordered: Sequence[CaseFacts], links: Iterable[tuple[int, int]]) -> dict[int, CaseFacts]:
+    """For each case in a confirmed link, the earliest case it is linked with (directly or
+    through other links); links to cases outside `ordered` are ignored."""
+    position = {f.case_id: i for i, f in enumerate(ordered)}
+    parent = {i: i for i in position.values()}
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in links:
+        if a in position and b in position:
+            ra, rb = find(position[a]), find(position[b])
+            parent[max(ra, rb)] = min(ra, rb)
+    return {f.case_id: ordered[find(i)] for i, f in enumerate(ordered) if find(i) != i}
+
+
+def _ordered(facts: Iterable[CaseFacts]) -> list[CaseFacts]:
+    return sorted(facts, key=lambda f: (f.received_at, f.case_id))
+
+
 def counting_groups(
-    facts: Iterable[CaseFacts], *, window_days: int = WINDOW_DAYS
+    facts: Iterable[CaseFacts],
+    *,
+    window_days: int = WINDOW_DAYS,
+    links: Iterable[tuple[int, int]] = (),
 ) -> list[CountingGroup]:
-    """Cases grouped so that each group counts once, ordered by the first case's receipt."""
+    """Cases grouped so that each group counts once, ordered by the first case's receipt.
+    `links` are confirmed duplicate or repeat pairs of case ids."""
     window = timedelta(days=window_days)
-    ordered = sorted(facts, key=lambda f: (f.received_at, f.case_id))
+    ordered = _ordered(facts)
+    roots = _roots(ordered, links)
     open_groups: dict[tuple[str, str], tuple[CaseFacts, list[CaseFacts]]] = {}
+    by_first: dict[int, tuple[CaseFacts, list[CaseFacts]]] = {}
     groups: list[tuple[CaseFacts, list[CaseFacts]]] = []
     for fact in ordered:
+        root = roots.get(fact.case_id)
+        linked = by_first.get(root.case_id) if root is not None else None
+        if linked is not None:
+            linked[1].append(fact)
+            continue
         issue = issue_of(fact.severities)
         key = None if fact.person is None or issue is None else (fact.person, issue)
         current = open_groups.get(key) if key is not None else None
         if current is not None and fact.received_at - current[0].received_at <= window:
             current[1].append(fact)
+            by_first[fact.case_id] = current
             continue
         group: tuple[CaseFacts, list[CaseFacts]] = (fact, [])
         groups.append(group)
+        by_first[fact.case_id] = group
         if key is not None:
             open_groups[key] = group
     return [CountingGroup(first=first, repeats=tuple(rest)) for first, rest in groups]
+
+
+def counted_issues(
+    facts: Iterable[CaseFacts],
+    *,
+    window_days: int = WINDOW_DAYS,
+    links: Iterable[tuple[int, int]] = (),
+) -> list[tuple[CaseFacts, str | None]]:
+    """The issue-level count: (the case that raised it, HCAT field or None when uncoded) for
+    each issue counted. A case confirmed as a duplicate or repeat of an earlier one raises
+    none."""
+    window = timedelta(days=window_days)
+    ordered = _ordered(facts)
+    roots = _roots(ordered, links)
+    first_seen: dict[tuple[str, str], datetime] = {}
+    counted: list[tuple[CaseFacts, str | None]] = []
+    for fact in ordered:
+        if fact.case_id in roots:
+            continue  # a confirmed duplicate or repeat raises no issue of its own
+        person = fact.person or f"case:{fact.case_id}"  # anonymous: never matched
+        rated = [name for name, severity in fact.severities.items() if severity > 0]
+        if not rated:
+            counted.append((fact, None))
+            continue
+        for name in rated:
+            since = first_seen.get((person, name))
+            if since is not None and fact.received_at - since <= window:
+                continue
+            first_seen[person, name] = fact.received_at
+            counted.append((fact, name))
+    return counted
 
 
 def counted_firsts(groups: Sequence[CountingGroup]) -> list[CaseFacts]:

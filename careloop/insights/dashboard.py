@@ -16,6 +16,7 @@ class RateRow:
     month_on: date
     complaints: int  # counted once per person and issue (M13)
     cases: int  # every complaint and grievance case
+    issues: int  # the issue-level count (counting.counted_issues)
     exposure: int | None
     rate: float | None
     cl: float | None
@@ -33,10 +34,13 @@ def complaint_rate_chart(
     complaints: dict[date, int],
     exposure: dict[date, int | None],
     cases: dict[date, int] | None = None,
+    issues: dict[date, int] | None = None,
 ) -> tuple[ChartResult, list[RateRow]]:
     """A u-chart of complaints per 1,000 exposure units; a month without exposure is missing.
-    `cases` is the raw case count shown beside the counted one (the complaints by default)."""
+    `cases` is the raw case count and `issues` the issue-level count shown beside the counted
+    one (both the complaints by default)."""
     raw = complaints if cases is None else cases
+    issue_counts = complaints if issues is None else issues
     months = sorted(complaints)
     points = [
         Point(x=month_label(m), y=float(complaints[m]), n=_float(exposure.get(m))) for m in months
@@ -47,6 +51,7 @@ def complaint_rate_chart(
             month_on=m,
             complaints=complaints[m],
             cases=raw.get(m, 0),
+            issues=issue_counts.get(m, 0),
             exposure=exposure.get(m),
             rate=p.y,
             cl=p.cl,

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from careloop.insights.models import Measure
+from careloop.insights.models import STAFF_MEASURES, Measure
 from careloop.orgs.models import Setting
 
 DEFAULT_MEASURES: dict[str, Measure] = {
@@ -65,7 +65,10 @@ def month_parse(text: str) -> date | None:
 
 @dataclass(frozen=True, kw_only=True)
 class ExposureRow:
+    """A unit's exposure, or a named staff member's when `staff_email` is given."""
+
     line: int
+    staff_email: str
     unit_code: str
     unit_name: str
     facility_name: str
@@ -74,6 +77,8 @@ class ExposureRow:
     value: int
 
     def unit_key(self) -> tuple[str, str, str]:
+        if self.staff_email:
+            return ("@", self.staff_email, "")
         return (self.unit_code.upper(), self.unit_name.casefold(), self.facility_name.casefold())
 
 
@@ -95,8 +100,11 @@ def _row_parse(
         return RowProblem(line=line, reason="more cells than columns")
     code = _cell(record, "unit_code")
     unit_name, facility_name = _cell(record, "unit"), _cell(record, "facility")
-    if not code and not (unit_name and facility_name):
-        return RowProblem(line=line, reason="no unit: give unit_code, or unit and facility")
+    staff = _cell(record, "staff_email").lower()
+    if not staff and not code and not (unit_name and facility_name):
+        return RowProblem(
+            line=line, reason="no unit: give unit_code, or unit and facility (or staff_email)"
+        )
     month_on = month_parse(_cell(record, "month"))
     if month_on is None:
         return RowProblem(line=line, reason="month must be YYYY-MM")
@@ -113,8 +121,11 @@ def _row_parse(
     value = int(value_text)
     if value == 0:
         return RowProblem(line=line, reason="value is zero (leave the month out instead)")
+    if staff and measure_text not in STAFF_MEASURES:
+        return RowProblem(line=line, reason="a staff member's measure must be encounters or shifts")
     return ExposureRow(
         line=line,
+        staff_email=staff,
         unit_code=code,
         unit_name=unit_name,
         facility_name=facility_name,
@@ -129,8 +140,12 @@ def exposure_csv_parse(text: str) -> tuple[list[ExposureRow], list[RowProblem]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = {(name or "").strip().lower() for name in reader.fieldnames or []}
     missing = {"month", "measure", "value"} - header
-    if "unit_code" not in header and not {"unit", "facility"} <= header:
-        missing.add("unit_code (or unit and facility)")
+    if (
+        "unit_code" not in header
+        and not {"unit", "facility"} <= header
+        and ("staff_email" not in header)
+    ):
+        missing.add("unit_code (or unit and facility, or staff_email)")
     if missing:
         return [], [RowProblem(line=1, reason=f"missing columns: {', '.join(sorted(missing))}")]
     reader.fieldnames = [(name or "").strip().lower() for name in reader.fieldnames or []]

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from careloop.insights.denominators import month_add, month_parse
+from careloop.insights.models import TaskStatus
 
 MAX_MONTHS = 60
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -56,3 +57,17 @@ class ExposureImportForm(forms.Form):
         else:
             raise forms.ValidationError("Choose a CSV file or paste its rows.")
         return data
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    owner = forms.TypedChoiceField(coerce=int, choices=())
+    due_on = forms.DateField(label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, owners: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = owners  # type: ignore[attr-defined]  # TypedChoiceField
+
+
+class TaskUpdateForm(TaskForm):
+    status = forms.ChoiceField(choices=TaskStatus.choices)

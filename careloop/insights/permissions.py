@@ -75,3 +75,10 @@ def is_organization_quality_lead(user: User) -> bool:
     return user.organization_id is not None and any(
         m.facility_id is None and m.role in QUALITY_LEAD_ROLES for m in user_memberships(user)
     )
+
+
+def can_view_peer_review(user: User, facility: Facility) -> bool:
+    """Per-person complaint rates and outlier status (peer review work product): executives
+    and administrators covering the facility (the view_peer_review capability)."""
+    place = _Place(organization_id=facility.organization_id, facility_id=facility.pk)
+    return has_capability(user, "view_peer_review", place)

@@ -6,22 +6,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet, Sum
 
 from careloop.cases.models import HCAT_CATEGORIES, Case, Kind
 from careloop.followups.selectors import RecoverySuccess, recovery_success
-from careloop.insights import figures
+from careloop.insights import figures, rollups
 from careloop.insights.denominators import month_add, month_end
 from careloop.insights.funnel import Funnel, UnitInput, funnel
 from careloop.insights.models import Exposure, Measure
 from careloop.insights.selectors import COMPLAINT_KINDS, Period
 from careloop.orgs.models import Facility, Organization, Unit
 from careloop.policies.models import CaseClock, ClockStatus
-from careloop.recovery.models import Budget
-from careloop.recovery.selectors import recovery_spend
+from careloop.recovery.models import SPEND_KINDS, Budget, LedgerEntry
+from careloop.recovery.selectors import cents
 
 
 def bounds(facility: Facility, period: Period) -> tuple[datetime, datetime]:
@@ -65,25 +64,36 @@ def figures_for(
     period: Period,
     whole: bool,
     unit: Unit | None = None,
+    rolled: bool = False,
 ) -> Figures:
     """Every dashboard figure for these facilities, or for one unit of the one facility;
     `whole` when they are the organization's every facility (recovery success is then the
-    overall row). Recovery success is not broken down by unit."""
-    ack = _cases(facilities, period, "acknowledged_at", unit).values_list(
-        "received_at", "acknowledged_at"
-    )
-    resolved = _cases(facilities, period, "resolved_at", unit).values_list(
-        "received_at", "resolved_at"
-    )
-    received = _cases(facilities, period, "received_at", unit)
+    overall row). Recovery success is not broken down by unit. `rolled`: case figures from
+    the rollups (the dashboards), else read live (the monthly report)."""
+    if rolled:
+        case = rollups.case_figures_read(facilities=facilities, period=period, unit=unit)
+        acknowledge, resolve, compliance = case.acknowledge, case.resolve, case.compliance
+        compliments, categories = case.compliments, case.categories
+    else:
+        ack = _cases(facilities, period, "acknowledged_at", unit).values_list(
+            "received_at", "acknowledged_at"
+        )
+        resolved = _cases(facilities, period, "resolved_at", unit).values_list(
+            "received_at", "resolved_at"
+        )
+        received = _cases(facilities, period, "received_at", unit)
+        acknowledge, resolve = figures.durations(ack), figures.durations(resolved)
+        compliance = figures.clock_compliance(_ended_clocks(facilities, period, unit))
+        compliments = received.filter(kind=Kind.COMPLIMENT).count()
+        categories = _categories(received)
     return Figures(
-        acknowledge=figures.durations(ack),
-        resolve=figures.durations(resolved),
-        compliance=figures.clock_compliance(_ended_clocks(facilities, period, unit)),
-        compliments=received.filter(kind=Kind.COMPLIMENT).count(),
+        acknowledge=acknowledge,
+        resolve=resolve,
+        compliance=compliance,
+        compliments=compliments,
         budget=_budget(organization, facilities, period, unit),
         success=None if unit else _success(organization, facilities, period, whole=whole),
-        categories=_categories(received),
+        categories=categories,
     )
 
 
@@ -109,17 +119,20 @@ def _budget(
     period: Period,
     unit: Unit | None,
 ) -> list[figures.BudgetLine]:
-    spent: dict[str, Decimal] = {}
     in_scope = Unit.objects.filter(facility__in=facilities)
     if unit is not None:
         in_scope = in_scope.filter(pk=unit.pk)
-    units = list(in_scope.select_related("facility"))
-    for unit in units:
-        start, end = bounds(unit.facility, period)
-        for currency, amount in recovery_spend(
-            organization=organization, start=start, end=end, unit=unit
-        ).items():
-            spent[currency] = spent.get(currency, Decimal("0.00")) + amount
+    units = list(in_scope)
+    entries = LedgerEntry.objects.filter(
+        within(facilities, period, "effective_at", prefix="unit__"),
+        organization_id=organization.pk,
+        kind__in=SPEND_KINDS,
+        unit__in=units,
+    )
+    spent = {
+        row["currency"]: cents(row["total"])
+        for row in entries.values("currency").annotate(total=Sum("amount")).order_by()
+    }
     budgets = Budget.objects.filter(
         unit__in=units, start_on__lte=month_end(period.last_on), end_on__gte=period.first_on
     ).values_list("currency", "amount")
@@ -147,14 +160,21 @@ def _categories(received: QuerySet[Case]) -> list[tuple[str, int]]:
     return figures.category_volumes(counts, HCAT_CATEGORIES)
 
 
-def unit_funnel(*, facility: Facility, period: Period, measure: Measure, per: int) -> Funnel:
-    """Complaints per unit against the unit's exposure over the period."""
-    complaints = dict(
-        _cases([facility], period, "received_at")
-        .filter(kind__in=COMPLAINT_KINDS, unit__isnull=False)
-        .values_list("unit_id")
-        .annotate(n=Count("id"))
-        .values_list("unit_id", "n")
+def unit_funnel(
+    *, facility: Facility, period: Period, measure: Measure, per: int, rolled: bool = False
+) -> Funnel:
+    """Complaints per unit against the unit's exposure over the period (from the rollups for
+    the dashboards, live for the monthly report)."""
+    complaints = (
+        rollups.unit_complaints_read(facility=facility, period=period)
+        if rolled
+        else dict(
+            _cases([facility], period, "received_at")
+            .filter(kind__in=COMPLAINT_KINDS, unit__isnull=False)
+            .values_list("unit_id")
+            .annotate(n=Count("id"))
+            .values_list("unit_id", "n")
+        )
     )
     exposure = dict(
         Exposure.objects.filter(

@@ -149,6 +149,7 @@ def headline_rows(report: MonthlyReport) -> list[tuple[str, str, str]]:
     rows = [
         ("Complaints, counted once per person and issue", str(m.counted), str(p.counted)),
         ("Complaint and grievance cases", str(m.cases), str(p.cases)),
+        ("Issues raised (issue-level count)", str(m.issues), str(p.issues)),
         (
             report.measure_label,
             DASH if m.exposure is None else f"{m.exposure:,}",
@@ -444,6 +445,55 @@ def _hotspot_table(report: MonthlyReport) -> Flowable:
     return table
 
 
+def _themes_table(report: MonthlyReport) -> Flowable:
+    if not report.themes:
+        return _para("No case was coded with an HCAT category in these 13 months.")
+    month_total = sum(t.month for t in report.themes)
+    header = ["Theme (HCAT category)", month_name(report.month_on), "Share", "12 months before"]
+    data: list[list[Any]] = [[_para(title, "head") for title in header]]
+    data.extend(
+        [
+            _para(t.label, "cell"),
+            str(t.month),
+            DASH if not month_total else f"{round(100 * t.month / month_total)} %",
+            str(t.prior),
+        ]
+        for t in report.themes
+    )
+    w = FRAME_WIDTH / 100
+    return _grid(data, [w * 40, w * 20, w * 15, w * 25])
+
+
+def _actions_table(report: MonthlyReport) -> list[Flowable]:
+    a = report.actions
+    summary = _para(
+        f"{a.recorded} corrective action{'' if a.recorded == 1 else 's'} recorded and "
+        f"{a.completed} completed in {month_name(report.month_on)}; {a.overdue} open past "
+        "their due date at the month's end. Descriptions stay on the cases.",
+    )
+    if not a.lines:
+        return [summary]
+    header = ["Case", "Unit", "Theme", "Recorded", "Due", "Done"]
+    data: list[list[Any]] = [[_para(title, "head") for title in header]]
+    data.extend(
+        [
+            _para(line.reference, "cell"),
+            _para(line.unit or DASH, "cell"),
+            _para(line.category, "cell"),
+            f"{line.recorded_on:%Y-%m-%d}",
+            DASH if line.due_on is None else f"{line.due_on:%Y-%m-%d}",
+            DASH if line.done_on is None else f"{line.done_on:%Y-%m-%d}",
+        ]
+        for line in a.lines
+    )
+    w = FRAME_WIDTH / 100
+    return [
+        summary,
+        _grid(data, [w * 18, w * 18, w * 28, w * 12, w * 12, w * 12], right_from=3),
+        *([_para(f"Only the first {len(a.lines)} actions are listed.", "note")] if a.more else []),
+    ]
+
+
 def _story(report: MonthlyReport) -> list[Flowable]:
     rate = report.month.rate
     return [
@@ -493,6 +543,19 @@ def _story(report: MonthlyReport) -> list[Flowable]:
                 _hotspot_table(report),
             ]
         ),
+        KeepTogether(
+            [
+                _para("Top themes", "heading"),
+                _para(
+                    "Cases rated in each HCAT category (a case can count in several), most "
+                    "raised this month first.",
+                    "note",
+                ),
+                _themes_table(report),
+            ]
+        ),
+        _para("Actions taken", "heading"),
+        *_actions_table(report),
     ]
 
 

@@ -18,6 +18,7 @@ from careloop.insights.counting import (
     WINDOW_DAYS,
     CaseFacts,
     counted_firsts,
+    counted_issues,
     counting_groups,
     person_key,
 )
@@ -26,6 +27,7 @@ from careloop.insights.models import Exposure, Measure
 from careloop.insights.permissions import can_view_facility_insights, can_view_unit_insights
 from careloop.orgs.models import Facility, Unit, User
 from careloop.orgs.permissions import role_label
+from careloop.text.models import CaseLink
 
 COMPLAINT_KINDS = (Kind.COMPLAINT, Kind.GRIEVANCE)
 HCAT_FIELDS = tuple(name for name, _label in HCAT_CATEGORIES)
@@ -121,26 +123,37 @@ def complaints_by_month(
     return counts
 
 
-def counted_complaints_by_month(
+@dataclass(frozen=True, kw_only=True)
+class ComplaintCounts:
+    counted: dict[date, int]  # complaints counted once per person and issue (M13)
+    issues: dict[date, int]  # the issue-level count (counting.counted_issues)
+
+
+def complaint_counts_by_month(
     *, facility: Facility, period: Period, unit: Unit | None = None
-) -> dict[date, int]:
+) -> ComplaintCounts:
     """Complaints and grievances per facility-local month, a repeat on the same issue from
-    the same person counted once (counting.py), in the month of the first complaint. Cases
-    up to WINDOW_DAYS before the period are read, so a repeat of one counted earlier is not
-    counted again."""
+    the same person counted once (counting.py), in the month of the first complaint; and the
+    issue-level count beside it. Cases up to WINDOW_DAYS before the period are read, so a
+    repeat of one counted earlier is not counted again; a case confirmed as a duplicate or
+    repeat of another (text.CaseLink) counts with it when both are in that window."""
     tz = ZoneInfo(facility.time_zone)
-    rows = (
-        _cases_in(facility, period, unit, lookback_days=WINDOW_DAYS)
-        .filter(kind__in=COMPLAINT_KINDS)
-        .values(
-            "pk",
-            "received_at",
-            "reporter_type",
-            "reporter_email",
-            "reporter_phone",
-            "recovery_client__client_id",
-            *HCAT_FIELDS,
+    complaints = _cases_in(facility, period, unit, lookback_days=WINDOW_DAYS).filter(
+        kind__in=COMPLAINT_KINDS
+    )
+    links = list(
+        CaseLink.objects.filter(from_case__in=complaints.values("pk")).values_list(
+            "from_case_id", "to_case_id"
         )
+    )
+    rows = complaints.values(
+        "pk",
+        "received_at",
+        "reporter_type",
+        "reporter_email",
+        "reporter_phone",
+        "recovery_client__client_id",
+        *HCAT_FIELDS,
     )
     facts = [
         CaseFacts(
@@ -156,12 +169,24 @@ def counted_complaints_by_month(
         )
         for r in rows
     ]
-    counts = {m: 0 for m in period.months}
-    for first in counted_firsts(counting_groups(facts)):
+    counted = {m: 0 for m in period.months}
+    for first in counted_firsts(counting_groups(facts, links=links)):
         month_on = first.received_at.astimezone(tz).date().replace(day=1)
-        if month_on in counts:
-            counts[month_on] += 1
-    return counts
+        if month_on in counted:
+            counted[month_on] += 1
+    issues = {m: 0 for m in period.months}
+    for fact, _issue in counted_issues(facts, links=links):
+        month_on = fact.received_at.astimezone(tz).date().replace(day=1)
+        if month_on in issues:
+            issues[month_on] += 1
+    return ComplaintCounts(counted=counted, issues=issues)
+
+
+def counted_complaints_by_month(
+    *, facility: Facility, period: Period, unit: Unit | None = None
+) -> dict[date, int]:
+    """Complaints counted once per person and issue, per facility-local month."""
+    return complaint_counts_by_month(facility=facility, period=period, unit=unit).counted
 
 
 def exposure_by_month(
@@ -251,6 +276,7 @@ def organization_dashboard_viewed(
 __all__ = [
     "COMPLAINT_KINDS",
     "Period",
+    "complaint_counts_by_month",
     "complaints_by_month",
     "counted_complaints_by_month",
     "default_measure",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -13,33 +14,35 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careloop.core.time import utcnow
-from careloop.insights import queries, selectors
+from careloop.insights import queries, rollups, selectors
 from careloop.insights.alerts import AlertNotFound, alert_acknowledge, alerts_for
+from careloop.insights.annual import year_label
 from careloop.insights.dashboard import PER, RateRow, complaint_rate_chart
 from careloop.insights.denominators import default_measure, month_parse
-from careloop.insights.exports import csv_response, export_audited
+from careloop.insights.exports import export_audited
 from careloop.insights.forms import ExposureImportForm, PeriodForm
-from careloop.insights.grievance_log import grievance_rows
 from careloop.insights.models import Exposure, Measure
 from careloop.insights.permissions import (
     can_acknowledge_alerts,
     can_import_exposure,
-    can_read_narratives,
     can_view_facility_insights,
     can_view_organization_insights,
+    can_view_peer_review,
     is_organization_quality_lead,
 )
 from careloop.insights.report import monthly_report
 from careloop.insights.report_pdf import headline_rows, report_pdf
 from careloop.insights.services import ImportResult, exposure_import_csv
+from careloop.insights.survey_trends import survey_trends
 from careloop.insights.svg import control_chart_svg, funnel_plot_svg
 from careloop.orgs.models import Facility, Organization, Unit, User
 from careloop.orgs.permissions import org_id_of
 
 RECENT_EXPOSURE_LIMIT = 200
+APRIL = 4
 
 
-def _user(request: HttpRequest) -> User:
+def user_of(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # noqa: S101  # login_required guarantees it
     return user
@@ -48,7 +51,7 @@ def _user(request: HttpRequest) -> User:
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     facilities = selectors.facilities_for(user=user)
     context: dict[str, object] = {
         "facilities": facilities,
@@ -59,6 +62,8 @@ def index(request: HttpRequest) -> HttpResponse:
     if facilities and can_view_organization_insights(user):
         organization = Organization.objects.get(pk=org_id_of(user))
         now = utcnow()
+        for place in facilities:
+            rollups.rollup_ensure(facility=place, now=now)
         period = selectors.period_default(facility=facilities[0], now=now)
         form = PeriodForm(request.GET or None)
         if form.is_bound and form.is_valid() and (months := form.months()) is not None:
@@ -66,9 +71,13 @@ def index(request: HttpRequest) -> HttpResponse:
         context |= {
             "whole": True,
             "period": period,
-            "form": form if form.is_bound else _period_form(period),
+            "form": form if form.is_bound else period_form(period),
             "figures": queries.figures_for(
-                organization=organization, facilities=facilities, period=period, whole=True
+                organization=organization,
+                facilities=facilities,
+                period=period,
+                whole=True,
+                rolled=True,
             ),
             "alerts": alerts_for(facilities=facilities),
             "can_acknowledge": is_organization_quality_lead(user),
@@ -79,13 +88,13 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "insights/index.html", context)
 
 
-def _period_form(period: selectors.Period) -> PeriodForm:
+def period_form(period: selectors.Period) -> PeriodForm:
     return PeriodForm(
         initial={"start": f"{period.first_on:%Y-%m}", "end": f"{period.last_on:%Y-%m}"}
     )
 
 
-def _period_of(request: HttpRequest, place: Facility) -> tuple[PeriodForm, selectors.Period]:
+def period_of(request: HttpRequest, place: Facility) -> tuple[PeriodForm, selectors.Period]:
     form = PeriodForm(request.GET or None)
     period = selectors.period_default(facility=place, now=utcnow())
     if form.is_bound and form.is_valid() and (months := form.months()) is not None:
@@ -93,17 +102,19 @@ def _period_of(request: HttpRequest, place: Facility) -> tuple[PeriodForm, selec
     return form, period
 
 
-def _rates(
+def rates_chart(
     place: Facility, period: selectors.Period, unit: Unit | None = None
 ) -> tuple[str, str, list[RateRow], int, int, Measure]:
     """The rate chart (SVG), its unit label, rows and the counted and raw totals."""
     measure = default_measure(place.setting)
-    counted = selectors.counted_complaints_by_month(facility=place, period=period, unit=unit)
-    raw = selectors.complaints_by_month(facility=place, period=period, unit=unit)
+    counts = rollups.rates_read(facility=place, period=period, unit=unit)
+    counted, raw = counts.counted, counts.cases
     exposure = selectors.exposure_by_month(
         facility=place, period=period, measure=measure, unit=unit
     )
-    result, rows = complaint_rate_chart(complaints=counted, exposure=exposure, cases=raw)
+    result, rows = complaint_rate_chart(
+        complaints=counted, exposure=exposure, cases=raw, issues=counts.issues
+    )
     unit_label = f"per {PER:,} {measure.label.lower()}"
     where = place.name if unit is None else f"{unit.name}, {place.name}"
     chart = control_chart_svg(
@@ -114,18 +125,32 @@ def _rates(
     return chart, unit_label, rows, sum(counted.values()), sum(raw.values()), measure
 
 
+def reporting_years(place: Facility, now: datetime) -> list[tuple[int, str]]:
+    """The current NHS reporting year (from 1 April, local) and the two before it."""
+    today = now.astimezone(ZoneInfo(place.time_zone)).date()
+    current = today.year if today.month >= APRIL else today.year - 1
+    return [(y, year_label(y)) for y in (current, current - 1, current - 2)]
+
+
 @login_required
 @require_GET
 def facility(request: HttpRequest, facility_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     place = selectors.facility_get_for(user=user, facility_id=facility_id)
-    form, period = _period_of(request, place)
-    chart, unit_label, rows, counted, raw, measure = _rates(place, period)
-    by_kind, by_channel = selectors.volumes(facility=place, period=period)
+    state = rollups.rollup_ensure(facility=place, now=utcnow())
+    form, period = period_of(request, place)
+    chart, unit_label, rows, counted, raw, measure = rates_chart(place, period)
+    by_kind, by_channel = rollups.volumes_read(facility=place, period=period)
     numbers = queries.figures_for(
-        organization=place.organization, facilities=[place], period=period, whole=False
+        organization=place.organization,
+        facilities=[place],
+        period=period,
+        whole=False,
+        rolled=True,
     )
-    hotspots = queries.unit_funnel(facility=place, period=period, measure=measure, per=PER)
+    hotspots = queries.unit_funnel(
+        facility=place, period=period, measure=measure, per=PER, rolled=True
+    )
     funnel_chart = funnel_plot_svg(
         hotspots,
         title=f"Complaints {unit_label} by unit, {place.name}",
@@ -139,13 +164,14 @@ def facility(request: HttpRequest, facility_id: int) -> HttpResponse:
         {
             "facility": place,
             "period": period,
-            "form": form if form.is_bound else _period_form(period),
+            "form": form if form.is_bound else period_form(period),
             "measure": measure,
             "unit_label": unit_label,
             "chart": mark_safe(chart),  # noqa: S308  # built by svg.py, every text escaped
             "rows": rows,
             "total_complaints": counted,
             "total_cases": raw,
+            "total_issues": sum(r.issues for r in rows),
             "by_kind": by_kind,
             "by_channel": by_channel,
             "figures": numbers,
@@ -154,6 +180,11 @@ def facility(request: HttpRequest, facility_id: int) -> HttpResponse:
             "alerts": alerts_for(facilities=[place]),
             "can_acknowledge": can_acknowledge_alerts(user, place),
             "query": request.GET.urlencode(),
+            "peer_review": can_view_peer_review(user, place),
+            "trends": survey_trends(facility=place, period=period),
+            "rollup": state,
+            "england": place.jurisdiction.upper().startswith("GB-ENG"),
+            "reporting_years": reporting_years(place, utcnow()),
         },
     )
 
@@ -161,14 +192,20 @@ def facility(request: HttpRequest, facility_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     ward = selectors.unit_get_for(user=user, unit_id=unit_id)
     place = ward.facility
-    form, period = _period_of(request, place)
-    chart, unit_label, rows, counted, raw, measure = _rates(place, period, ward)
-    by_kind, by_channel = selectors.volumes(facility=place, period=period, unit=ward)
+    state = rollups.rollup_ensure(facility=place, now=utcnow())
+    form, period = period_of(request, place)
+    chart, unit_label, rows, counted, raw, measure = rates_chart(place, period, ward)
+    by_kind, by_channel = rollups.volumes_read(facility=place, period=period, unit=ward)
     numbers = queries.figures_for(
-        organization=place.organization, facilities=[place], period=period, whole=False, unit=ward
+        organization=place.organization,
+        facilities=[place],
+        period=period,
+        whole=False,
+        unit=ward,
+        rolled=True,
     )
     selectors.unit_dashboard_viewed(user=user, unit=ward, period=period, now=utcnow())
     return render(
@@ -178,17 +215,20 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
             "unit": ward,
             "facility": place,
             "period": period,
-            "form": form if form.is_bound else _period_form(period),
+            "form": form if form.is_bound else period_form(period),
             "measure": measure,
             "unit_label": unit_label,
             "chart": mark_safe(chart),  # noqa: S308  # built by svg.py, every text escaped
             "rows": rows,
             "total_complaints": counted,
             "total_cases": raw,
+            "total_issues": sum(r.issues for r in rows),
             "by_kind": by_kind,
             "by_channel": by_channel,
             "figures": numbers,
             "facility_page": can_view_facility_insights(user, place),
+            "trends": survey_trends(facility=place, period=period, unit=ward),
+            "rollup": state,
             "query": request.GET.urlencode(),
         },
     )
@@ -197,7 +237,7 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def exposure_import(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     if not can_import_exposure(user):
         raise PermissionDenied("Only organization administrators can import exposure.")
     organization = Organization.objects.get(pk=org_id_of(user))
@@ -229,7 +269,7 @@ def exposure_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     try:
         alert = alert_acknowledge(actor=user, alert_id=alert_id, now=utcnow())
     except AlertNotFound:
@@ -241,130 +281,12 @@ def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
     return redirect("insights:facility", facility_id=alert.facility_id)
 
 
-TABLES = ("rates", "kinds", "channels", "categories", "funnel")
-
-
-def _table(
-    table: str, place: Facility, period: selectors.Period, ward: Unit | None
-) -> tuple[list[str], list[list[object]]]:
-    """The data table behind one dashboard chart or table."""
-    if table == "rates":
-        _chart, unit_label, rows, _c, _r, measure = _rates(place, period, ward)
-        header = ["month", "complaints_counted_once", "cases", measure.value]
-        header += [f"rate_{unit_label.replace(' ', '_')}", "lcl", "cl", "ucl", "signal"]
-        return header, [
-            [
-                f"{r.month_on:%Y-%m}",
-                r.complaints,
-                r.cases,
-                r.exposure,
-                r.rate,
-                r.lcl,
-                r.cl,
-                r.ucl,
-                "yes" if r.signal else "",
-            ]
-            for r in rows
-        ]
-    if table in {"kinds", "channels"}:
-        by_kind, by_channel = selectors.volumes(facility=place, period=period, unit=ward)
-        return [table[:-1], "cases"], [
-            list(pair) for pair in (by_kind if table == "kinds" else by_channel)
-        ]
-    if table == "categories":
-        numbers = queries.figures_for(
-            organization=place.organization,
-            facilities=[place],
-            period=period,
-            whole=False,
-            unit=ward,
-        )
-        return ["category", "cases"], [list(pair) for pair in numbers.categories]
-    measure = default_measure(place.setting)
-    hotspots = queries.unit_funnel(facility=place, period=period, measure=measure, per=PER)
-    return ["unit", "complaints", measure.value, "expected", "rate", "verdict"], [
-        [p.label, p.events, p.exposure, p.expected, p.rate, p.verdict] for p in hotspots.points
-    ]
-
-
-def _export(request: HttpRequest, table: str, place: Facility, ward: Unit | None) -> HttpResponse:
-    if table not in TABLES or (table == "funnel" and ward is not None):
-        raise Http404("No such table.")
-    user = _user(request)
-    _form, period = _period_of(request, place)
-    header, rows = _table(table, place, period, ward)
-    span = (f"{period.first_on:%Y-%m}", f"{period.last_on:%Y-%m}")
-    export_audited(
-        user=user,
-        organization_id=place.organization_id,
-        object_type="facility" if ward is None else "unit",
-        object_id=place.pk if ward is None else ward.pk,
-        table=table,
-        fields=header,
-        rows=len(rows),
-        now=utcnow(),
-        period=span,
-    )
-    name = f"careloop-{'facility' if ward is None else 'unit'}-{(ward or place).pk}-{table}"
-    return csv_response(
-        filename=f"{name}-{span[0]}-{span[1]}.csv",
-        header=header,
-        rows=rows,
-        zone=ZoneInfo(place.time_zone),
-    )
-
-
-@login_required
-@require_GET
-def facility_export(request: HttpRequest, facility_id: int, table: str) -> HttpResponse:
-    place = selectors.facility_get_for(user=_user(request), facility_id=facility_id)
-    return _export(request, table, place, None)
-
-
-@login_required
-@require_GET
-def unit_export(request: HttpRequest, unit_id: int, table: str) -> HttpResponse:
-    ward = selectors.unit_get_for(user=_user(request), unit_id=unit_id)
-    return _export(request, table, ward.facility, ward)
-
-
-@login_required
-@require_GET
-def grievance_log(request: HttpRequest, facility_id: int) -> HttpResponse:
-    """The US grievance log for a facility and period, as CSV; the narrative column only for
-    patient advocates and administrators covering the facility."""
-    user = _user(request)
-    place = selectors.facility_get_for(user=user, facility_id=facility_id)
-    _form, period = _period_of(request, place)
-    header, rows = grievance_rows(
-        facility=place, period=period, with_narrative=can_read_narratives(user, place)
-    )
-    span = (f"{period.first_on:%Y-%m}", f"{period.last_on:%Y-%m}")
-    export_audited(
-        user=user,
-        organization_id=place.organization_id,
-        object_type="facility",
-        object_id=place.pk,
-        table="grievance_log",
-        fields=header,
-        rows=len(rows),
-        now=utcnow(),
-        period=span,
-    )
-    return csv_response(
-        filename=f"careloop-grievance-log-{place.pk}-{span[0]}-{span[1]}.csv",
-        header=header,
-        rows=rows,
-        zone=ZoneInfo(place.time_zone),
-    )
-
-
 @login_required
 @require_GET
 def facility_report(request: HttpRequest, facility_id: int, month: str) -> HttpResponse:
     """The monthly facility report as PDF: open to whoever may see the facility dashboard,
     audited as an export."""
-    user = _user(request)
+    user = user_of(request)
     place = selectors.facility_get_for(user=user, facility_id=facility_id)
     month_on = month_parse(month)
     if month_on is None:

@@ -89,9 +89,11 @@ def poster_places_for(user: User) -> list[PosterPlace]:
 
 
 def poster_instruments_for(user: User) -> list[Instrument]:
-    """The organization's survey instruments that have a version to answer."""
+    """The organization's survey instruments that have a published version to answer."""
     return list(
-        Instrument.objects.filter(organization_id=org_id_of(user), versions__isnull=False)
+        Instrument.objects.filter(
+            organization_id=org_id_of(user), versions__published_at__isnull=False
+        )
         .distinct()
         .order_by("name", "pk")
     )

@@ -193,6 +193,11 @@ def intake_submit(*, concern: PublicConcern, link_base: str, now: datetime) -> F
 
 
 def _acknowledge(*, case: Case, link: str, now: datetime) -> None:
+    if case.contact_preference == ContactPreference.SMS and case.reporter_phone:
+        from careloop.sms.services import sms_acknowledge
+
+        sms_acknowledge(case=case, link=link, now=now)
+        return
     if not case.reporter_email:
         return
     from careloop.messaging.services import message_queue

@@ -10,6 +10,7 @@ from careloop.orgs.models import Organization
 
 class MessageChannel(models.TextChoices):
     EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
 
 
 class MessageStatus(models.TextChoices):
@@ -54,6 +55,8 @@ class OutboundMessage(models.Model):
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True)
     message_id = models.CharField(max_length=255, blank=True)
+    # Text messages: the provider's last delivery report (queued, sent, delivered, undelivered...).
+    provider_status = models.CharField(max_length=20, blank=True)
     attachment_name = models.CharField(max_length=120, blank=True)
     attachment_type = models.CharField(max_length=100, blank=True)
     attachment_sha256 = models.CharField(max_length=64, blank=True)
@@ -70,6 +73,10 @@ class OutboundMessage(models.Model):
                 fields=["claimed_until"],
                 name="message_sending_lease",
                 condition=Q(status="sending"),
+            ),
+            # Inbound email threads replies by the Message-ID we sent.
+            models.Index(
+                fields=["message_id"], name="message_sent_id", condition=~Q(message_id="")
             ),
         ]
 

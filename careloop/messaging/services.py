@@ -34,6 +34,7 @@ from careloop.messaging.catalogue import TEMPLATES, MessageTemplate, context_che
 from careloop.messaging.hooks import after_send_run
 from careloop.messaging.models import MessageChannel, MessageStatus, OutboundMessage
 from careloop.orgs.models import Organization, User
+from careloop.sms.backends import SmsSendError
 
 logger = logging.getLogger("careloop.messaging")
 
@@ -128,8 +129,10 @@ def message_queue(
     actor: User | None = None,
     redact_after_send: bool = False,
     attachment: Attachment | None = None,
+    channel: str = MessageChannel.EMAIL,
 ) -> OutboundMessage:
-    """Render and queue an email about `case` (or, with `case` None, on behalf of
+    """Render and queue an email (or, with channel "sms", a text to an E.164 number, rendered
+    from ``messaging/<template>.sms.txt``) about `case` (or, with `case` None, on behalf of
     `organization` alone: e.g. a survey invitation to someone with no case); it is sent after
     the caller's transaction
     commits (and by the worker's sweep if that first try fails). Runs inside the caller's
@@ -152,17 +155,28 @@ def message_queue(
 
     spec = template_get(template)
     values = context_check(template=spec, context=context)
+    if channel not in MessageChannel.values or (channel == MessageChannel.SMS and attachment):
+        raise ValueError(f"Cannot send {template} by {channel!r}")
+    sms = channel == MessageChannel.SMS
     address = to.strip()
-    validate_email(address)
+    if sms:
+        from careloop.sms.outbound import sms_address_check, sms_render
+
+        sms_address_check(organization_id=organization_id, to=address)
+    else:
+        validate_email(address)
     if case is not None and case.erased_at is not None:
         raise ValidationError("This case's client details were erased: nothing can be sent.")
     lang = language_pick(language)
-    subject, body = message_render(template=spec, language=lang, context=values)
+    if sms:
+        subject, body = "", sms_render(template=spec, language=lang, context=values)
+    else:
+        subject, body = message_render(template=spec, language=lang, context=values)
     with transaction.atomic(savepoint=False):
         message = OutboundMessage.objects.create(
             organization_id=organization_id,
             case=case,
-            channel=MessageChannel.EMAIL,
+            channel=channel,
             to_address=address,
             language=lang,
             template=spec.name,
@@ -171,7 +185,7 @@ def message_queue(
             next_attempt_at=now,
             redact_after_send=redact_after_send,
             created_at=now,
-            message_id=make_msgid(domain=_message_id_domain()),
+            message_id="" if sms else make_msgid(domain=_message_id_domain()),
             attachment_name=attachment.name if attachment else "",
             attachment_type=attachment.content_type if attachment else "",
             attachment_sha256=attachment.sha256 if attachment else "",
@@ -186,7 +200,7 @@ def message_queue(
                 actor=actor,
                 at=now,
                 kind="message_queued",
-                summary=f"{MessageChannel.EMAIL.label} queued: {spec.label}",
+                summary=f"{MessageChannel(channel).label} queued: {spec.label}",
                 action="C",
                 object_type="message",
                 object_id=str(message.pk),
@@ -244,11 +258,38 @@ def _deliver(message_id: int, now: datetime) -> Outcome:
     if not claimed:
         return Outcome.NOT_CLAIMED
     message = OutboundMessage.objects.get(pk=message_id)
+    provider_id = ""
     try:
-        _send(message)
+        if message.channel == MessageChannel.SMS:
+            from careloop.sms.outbound import sms_deliver
+
+            provider_id = sms_deliver(message)
+        else:
+            _send(message)
+    except SmsSendError as exc:  # the provider's reason; some failures cannot get better
+        return _failure_record(
+            message_id, lease=lease, error=exc.reason, now=now, permanent=exc.permanent
+        )
     except Exception as exc:  # any failure to send is retried later; none may lose the message
         return _failure_record(message_id, lease=lease, error=error_describe(exc), now=now)
-    return _success_record(message_id, lease=lease, now=now)
+    return _success_record(message_id, lease=lease, now=now, provider_id=provider_id)
+
+
+def _subject(message: OutboundMessage) -> str:
+    """The subject names the case's reference, so a reply threads back (careloop.mail)."""
+    if message.case is None or message.case.reference in message.subject:
+        return message.subject
+    return f"[{message.case.reference}] {message.subject}"
+
+
+def _reply_to(message: OutboundMessage) -> list[str]:
+    """Replies about a case go to its facility's mailbox, when one is set up and enabled."""
+    from careloop.mail.models import Mailbox
+
+    if message.case is None:
+        return []
+    mailbox = Mailbox.objects.filter(facility_id=message.case.facility_id, enabled=True).first()
+    return [mailbox.address] if mailbox is not None else []
 
 
 def _send(message: OutboundMessage) -> None:
@@ -259,10 +300,11 @@ def _send(message: OutboundMessage) -> None:
     if spec.automatic:
         headers["Auto-Submitted"] = "auto-generated"
     email = EmailMessage(
-        subject=message.subject,
+        subject=_subject(message),
         body=message.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_address],
+        reply_to=_reply_to(message),
         headers=headers,
         connection=get_connection(timeout=settings.EMAIL_TIMEOUT or SEND_TIMEOUT_SECONDS),
     )
@@ -319,7 +361,9 @@ def _caseless_audit(
 
 
 @transaction.atomic
-def _success_record(message_id: int, *, lease: datetime, now: datetime) -> Outcome:
+def _success_record(
+    message_id: int, *, lease: datetime, now: datetime, provider_id: str = ""
+) -> Outcome:
     message = _still_ours(message_id, lease)
     if message is None:
         return Outcome.CLAIM_LOST
@@ -328,6 +372,9 @@ def _success_record(message_id: int, *, lease: datetime, now: datetime) -> Outco
     message.claimed_until = None
     message.last_error = ""
     fields = ["status", "sent_at", "claimed_until", "last_error"]
+    if provider_id:  # a text: the provider's id, for its delivery reports
+        message.message_id = provider_id
+        fields.append("message_id")
     if message.redact_after_send:
         message.body = REDACTED_BODY
         fields.append("body")
@@ -353,7 +400,9 @@ def _success_record(message_id: int, *, lease: datetime, now: datetime) -> Outco
 
 
 @transaction.atomic
-def _failure_record(message_id: int, *, lease: datetime, error: str, now: datetime) -> Outcome:
+def _failure_record(
+    message_id: int, *, lease: datetime, error: str, now: datetime, permanent: bool = False
+) -> Outcome:
     message = _still_ours(message_id, lease)
     if message is None:
         return Outcome.CLAIM_LOST
@@ -367,7 +416,7 @@ def _failure_record(message_id: int, *, lease: datetime, error: str, now: dateti
         message.attempts,
         MAX_ATTEMPTS,
     )
-    if message.attempts < MAX_ATTEMPTS:
+    if message.attempts < MAX_ATTEMPTS and not permanent:
         message.status = MessageStatus.QUEUED
         message.next_attempt_at = now + retry_delay(message.attempts)
         message.save(
@@ -385,7 +434,9 @@ def _failure_record(message_id: int, *, lease: datetime, error: str, now: dateti
             actor=None,
             at=now,
             kind="message_failed",
-            summary=f"{channel} could not be delivered after {MAX_ATTEMPTS} attempts: {label}",
+            summary=f"{channel} not delivered ({message.last_error}): {label}"
+            if permanent
+            else f"{channel} could not be delivered after {MAX_ATTEMPTS} attempts: {label}",
             changes={"status": (MessageStatus.SENDING, MessageStatus.FAILED)},
             fields=["status", "attempts", "last_error"],
             object_type="message",
@@ -399,3 +450,81 @@ def _failure_record(message_id: int, *, lease: datetime, error: str, now: dateti
             now=now,
         )
     return Outcome.FAILED
+
+
+# --- delivery reports from the text message provider -----------------------------------------
+
+# How far along each report is; a report never moves a message back (they may arrive out of
+# order), and a final one (delivered, undelivered, failed) is the last word.
+_PROVIDER_PROGRESS = {
+    "accepted": 0,
+    "scheduled": 0,
+    "queued": 0,
+    "sending": 1,
+    "sent": 2,
+    "delivered": 3,
+    "read": 3,
+    "undelivered": 3,
+    "failed": 3,
+}
+_PROVIDER_FAILED = frozenset({"undelivered", "failed"})
+
+
+@transaction.atomic
+def message_provider_status_record(*, provider_id: str, status: str, now: datetime) -> bool:
+    """Record the provider's delivery report for the text it knows as `provider_id`. True when
+    it changed the message; an unknown id, an unknown status, a report already recorded or one
+    that arrives after a later one changes nothing. A text the provider could not deliver
+    becomes failed, on the case's timeline."""
+    progress = _PROVIDER_PROGRESS.get(status)
+    if progress is None or not provider_id:
+        return False
+    message = (
+        OutboundMessage.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .filter(channel=MessageChannel.SMS, message_id=provider_id)
+        .first()
+    )
+    if message is None:
+        return False
+    current = _PROVIDER_PROGRESS.get(message.provider_status, -1)
+    if current >= 3 or progress <= current:
+        return False
+    old_status = message.status
+    message.provider_status = status
+    fields = ["provider_status"]
+    failed = status in _PROVIDER_FAILED
+    if failed:
+        message.status = MessageStatus.FAILED
+        message.last_error = f"Provider {status}"
+        fields += ["status", "last_error"]
+    message.save(update_fields=fields)
+    if message.case is not None and (failed or status == "delivered"):
+        channel, label = _label(message)
+        case_event_record(
+            case=message.case,
+            actor=None,
+            at=now,
+            kind="message_failed" if failed else "message_delivered",
+            summary=f"{channel} {'not delivered' if failed else 'delivered'}: {label}",
+            changes={"status": (old_status, message.status)},
+            fields=fields,
+            object_type="message",
+            object_id=str(message.pk),
+        )
+    elif message.case is None:
+        _caseless_audit(message, event_type="message.provider_status", fields=fields, now=now)
+    else:
+        audit_record(
+            actor=None,
+            action="U",
+            event_type="message.provider_status",
+            at=now,
+            organization_id=message.organization_id,
+            case_id=message.case_id,
+            object_type="message",
+            object_id=str(message.pk),
+            fields=fields,
+            detail={"provider_status": status},
+        )
+    return True

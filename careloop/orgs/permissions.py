@@ -19,6 +19,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "administer": frozenset({Role.ADMIN}),
     "give_recovery": frozenset({Role.FRONTLINE, Role.ADVOCATE, Role.MANAGER, Role.ADMIN}),
     "approve_compliance": frozenset({Role.EXECUTIVE, Role.ADMIN}),
+    # per-person complaint rates and outlier status (peer review work product; insights)
+    "view_peer_review": frozenset({Role.EXECUTIVE, Role.ADMIN}),
 }
 
 

@@ -19,6 +19,7 @@ from careloop.policies.calendars import holiday_check
 from careloop.policies.clocks import deadline, resume_due_at, warning_at
 from careloop.policies.models import CaseClock, ClockStatus
 from careloop.policies.packs import FACILITY_CALENDAR, ClockRule, shipped_packs
+from careloop.webhooks.events import emit_clock
 
 LIVE = (ClockStatus.RUNNING, ClockStatus.PAUSED)
 
@@ -243,23 +244,27 @@ def clock_resume(*, actor: User, clock: CaseClock, now: datetime) -> CaseClock:
     return clock
 
 
-def clocks_sweep(*, now: datetime, limit: int = 500, notify: bool = True) -> tuple[int, int]:
+def clocks_sweep(
+    *, now: datetime, limit: int = 500, notify: bool = True, case_id: int | None = None
+) -> tuple[int, int]:
     """Record warnings and breaches that are due. Each is claimed by a conditional UPDATE, so
     however many workers sweep at once, each warning and breach is recorded exactly once.
-    `notify=False` records without paging anyone (backfilling history on import)."""
+    `notify=False` records without paging anyone (backfilling history on import); `case_id`
+    sweeps one case's clocks only."""
     warned = breached = 0
+    running = CaseClock.objects.filter(status=ClockStatus.RUNNING)
+    if case_id is not None:  # by primary key: a historical `now` must not scan every clock
+        running = running.filter(
+            pk__in=list(running.filter(case_id=case_id).values_list("pk", flat=True))
+        )
     due_ids = list(
-        CaseClock.objects.filter(status=ClockStatus.RUNNING, due_at__lte=now)
-        .order_by("due_at")
-        .values_list("pk", flat=True)[:limit]
+        running.filter(due_at__lte=now).order_by("due_at").values_list("pk", flat=True)[:limit]
     )
     for clock_id in due_ids:
         if _claim(clock_id, now, level="breach", notify=notify):
             breached += 1
     warn_ids = list(
-        CaseClock.objects.filter(
-            status=ClockStatus.RUNNING, warned_at__isnull=True, warn_at__lte=now, due_at__gt=now
-        )
+        running.filter(warned_at__isnull=True, warn_at__lte=now, due_at__gt=now)
         .order_by("warn_at")
         .values_list("pk", flat=True)[:limit]
     )
@@ -301,4 +306,5 @@ def _claim(clock_id: int, now: datetime, *, level: str, notify: bool) -> bool:
         )
         if notify:
             escalation_queue(clock=clock, level=level, now=now)
+            emit_clock(clock=clock, breached=level == "breach", at=now)
     return True

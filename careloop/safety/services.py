@@ -24,6 +24,7 @@ from careloop.orgs.permissions import has_capability, role_label
 from careloop.safety.models import FlagStatus, OnCallEntry, OnCallRota, SafetyFlag, SafetyPage
 from careloop.safety.paging import next_recipients, pages_create
 from careloop.safety.screening import RISK_LABELS, SafetyDecision
+from careloop.webhooks.events import emit_case
 
 REASON_MAX_CHARS = 2000
 MIN_ESCALATE_MINUTES, MAX_ESCALATE_MINUTES = 1, 24 * 60
@@ -37,10 +38,14 @@ def _name(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def safety_flag_record(*, case: Case, decision: SafetyDecision, now: datetime) -> SafetyFlag | None:
+def safety_flag_record(
+    *, case: Case, decision: SafetyDecision, now: datetime, page: bool = True
+) -> SafetyFlag | None:
     """Record what screening found on a case being opened and page the first people. Runs in
     case_open's transaction after its reference and audit event, so the counter row is locked
-    before the audit chain head, in the same order as every other opener."""
+    before the audit chain head, in the same order as every other opener. `page=False` (a
+    historical case being imported) records the flag for review and pages nobody, so nothing
+    escalates either."""
     if not decision.flagged:
         return None
     flag = SafetyFlag.objects.create(
@@ -54,9 +59,12 @@ def safety_flag_record(*, case: Case, decision: SafetyDecision, now: datetime) -
         filed_as_safety_concern=decision.filed_as_safety_concern,
         created_at=now,
     )
-    users, audience = next_recipients(case, now=now, already=set(), first=True)
-    pages_create(flag=flag, users=users, step=0, audience=audience, now=now)
+    users: list[User] = []
+    if page:
+        users, audience = next_recipients(case, now=now, already=set(), first=True)
+        pages_create(flag=flag, users=users, step=0, audience=audience, now=now)
     filed = " — filed as safety concern pending review" if flag.filed_as_safety_concern else ""
+    filed += "" if page else " (imported: nobody paged)"
     case_event_record(
         case=case,
         actor=None,
@@ -69,6 +77,8 @@ def safety_flag_record(*, case: Case, decision: SafetyDecision, now: datetime) -
         object_type="safety_flag",
         object_id=str(flag.pk),
     )
+    if page:  # an imported case's old flag is not news to subscribers
+        emit_case("safety.concern", case, at=now, safety_flag_id=flag.pk, risks=sorted(flag.risks))
     return flag
 
 

@@ -1,10 +1,12 @@
 """Surveys Careloop sends on its own: an invitation some days after a case is resolved (when the
 organization turned it on) and one reminder to those who have not answered.
 
-`surveys_sweep` runs in every worker's sweeper. An invitation after a resolution is created with
-the case row locked and is unique per case (a partial unique constraint), so with any number of
-sweepers a case is asked once; a reminder is claimed with a conditional UPDATE on
-`reminded_at`, so it is sent once, and never after an answer, an opt-out or expiry."""
+`surveys_sweep` runs in every worker's sweeper; it also sends the invitations of imported
+encounters when they come due (claimed under a row lock, re-checked, so they go once). An
+invitation after a resolution is created with the case row locked and is unique per case (a
+partial unique constraint), so with any number of sweepers a case is asked once; a reminder is
+claimed with a conditional UPDATE on `reminded_at`, so it is sent once, and never after an
+answer, an opt-out or expiry."""
 
 from __future__ import annotations
 
@@ -18,21 +20,16 @@ from django.db.models import Q
 from careloop.cases.models import Case, ContactPreference, Status
 from careloop.core.time import utcnow
 from careloop.followups.checkbacks import NOTHING_TO_PUT_RIGHT
+from careloop.surveys.configuration import survey_settings_for
 from careloop.surveys.instruments import LANGUAGES
 from careloop.surveys.models import Invitation, InvitationOrigin, SurveySettings
-from careloop.surveys.services import invitation_create, invitation_send_email, optout_exists
+from careloop.surveys.services import invitation_create, invitation_send, optout_exists
 
 SWEEP_LIMIT = 100
 # Cases resolved longer ago than the delay plus this are not asked any more (a sweeper that was
 # down for a while, or a setting just turned on, does not survey years of old cases).
 LOOKBACK = timedelta(days=14)
 RESOLVED_STATUSES = (Status.RESOLVED, Status.CLOSED)
-
-
-def survey_settings_for(*, organization_id: int) -> SurveySettings:
-    """The organization's settings, or the defaults (nothing sent after resolutions)."""
-    found = SurveySettings.objects.filter(organization_id=organization_id).first()
-    return found or SurveySettings(organization_id=organization_id)
 
 
 # --- after a resolution -----------------------------------------------------------------------
@@ -77,10 +74,11 @@ def _invite_after_resolution(*, case_id: int, config: SurveySettings, now: datet
                 case=case,
                 email=case.reporter_email,
                 language=case.language if case.language in LANGUAGES else "en",
+                anonymous=config.anonymous_default,
                 origin=InvitationOrigin.RESOLUTION,
                 now=now,
             )
-            invitation_send_email(
+            invitation_send(
                 actor=None, invitation=invitation, base_url=settings.CARELOOP_BASE_URL, now=now
             )
     except IntegrityError:  # another sweeper asked this case first
@@ -114,7 +112,7 @@ def invitations_after_resolution(*, now: datetime, limit: int = SWEEP_LIMIT) -> 
 
 def _reminder_open(now: datetime) -> Q:
     return Q(used=False, reminded_at__isnull=True, sent_at__isnull=False, expires_at__gt=now) & ~Q(
-        email=""
+        email="", mobile=""
     )
 
 
@@ -126,15 +124,20 @@ def _remind(*, invitation_id: int, now: datetime) -> bool:
         if not claimed:
             return False
         invitation = Invitation.objects.get(pk=invitation_id)
-        if optout_exists(organization_id=invitation.organization_id, email=invitation.email):
+        contact = invitation.email or invitation.mobile
+        if optout_exists(organization_id=invitation.organization_id, email=contact):
             return False  # settled: an address that opted out gets no reminder
-        invitation_send_email(
-            actor=None,
-            invitation=invitation,
-            base_url=settings.CARELOOP_BASE_URL,
-            now=now,
-            reminder=True,
-        )
+        try:
+            with transaction.atomic():
+                invitation_send(
+                    actor=None,
+                    invitation=invitation,
+                    base_url=settings.CARELOOP_BASE_URL,
+                    now=now,
+                    reminder=True,
+                )
+        except ValidationError:  # e.g. the number texted STOP: settled, no reminder
+            return False
     return True
 
 
@@ -164,9 +167,52 @@ def reminders_send(*, now: datetime, limit: int = SWEEP_LIMIT) -> int:
     return reminded
 
 
+# --- imported encounters, due some days after the visit or discharge ---------------------------
+
+
+def _send_due(*, invitation_id: int, now: datetime) -> bool:
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(pk=invitation_id, sent_at__isnull=True, used=False, send_after__lte=now)
+            .first()
+        )
+        if invitation is None:  # another sweeper sent it
+            return False
+        if invitation.expires_at <= now or optout_exists(
+            organization_id=invitation.organization_id, email=invitation.email or invitation.mobile
+        ):
+            invitation.send_after = None  # settled: never sent
+            invitation.save(update_fields=["send_after"])
+            return False
+        try:
+            with transaction.atomic():
+                invitation_send(
+                    actor=None, invitation=invitation, base_url=settings.CARELOOP_BASE_URL, now=now
+                )
+        except ValidationError:  # e.g. the number texted STOP meanwhile: settled, never sent
+            invitation.send_after = None
+            invitation.save(update_fields=["send_after"])
+            return False
+    return True
+
+
+def invitations_due_send(*, now: datetime, limit: int = SWEEP_LIMIT) -> int:
+    """Send the imported encounters' invitations that have come due."""
+    due = list(
+        Invitation.objects.filter(sent_at__isnull=True, used=False, send_after__lte=now)
+        .exclude(email="", mobile="")
+        .order_by("send_after", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(_send_due(invitation_id=pk, now=now) for pk in due)
+
+
 def surveys_sweep(*, now: datetime) -> tuple[int, int]:
-    """Invitations after resolutions, then reminders: how many of each were queued."""
-    return invitations_after_resolution(now=now), reminders_send(now=now)
+    """Invitations after resolutions and imported encounters that came due, then reminders:
+    how many invitations and reminders were queued."""
+    invited = invitations_after_resolution(now=now) + invitations_due_send(now=now)
+    return invited, reminders_send(now=now)
 
 
 def surveys_sweep_summary() -> str:

@@ -1,18 +1,24 @@
 """Survey invitations from an imported list of encounters (CSV).
 
-Columns (header row, any order, case-insensitive): ``email``, ``language`` (en, es, it; blank
-is English), ``unit_code`` (the unit's intake code) or ``unit`` and ``facility`` (names),
-``encounter_date`` (YYYY-MM-DD, not in the future) and an optional ``name``. Every row is
-checked before anything is written: if any row is bad, the report lists each bad row with its
-line number and nothing is imported. Addresses that opted out are skipped and counted, not
-errors."""
+Columns (header row, any order, case-insensitive): ``email`` and/or ``mobile`` (E.164; used
+only when a row has no email address: the invitation and its reminder then go by text
+message), ``language`` (en, es, it; blank is English), ``unit_code`` (the unit's intake code)
+or ``unit`` and ``facility`` (names), ``encounter_date`` (YYYY-MM-DD, not in the future) and an
+optional ``name`` (the client's, kept on the invitation). Every row is checked before anything
+is written: if any row is bad, the report lists each bad row with its line number and nothing
+is imported. Addresses and numbers that opted out (of surveys, or of texts by STOP) are skipped
+and counted, not errors.
+
+An invitation is due at the start of the facility-local day `after_encounter_days` (the
+organization's survey settings) after the encounter: already due ones are sent at once, the
+others by the surveys sweep when they come due."""
 
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,14 +28,19 @@ from django.db import transaction
 
 from careloop.audit.services import audit_record
 from careloop.cases.models import Case
+from careloop.core.text import clean_text
 from careloop.orgs.models import Organization, Role, Unit, User
 from careloop.orgs.permissions import has_capability, user_memberships
+from careloop.sms.outbound import sms_opted_out
+from careloop.sms.phones import E164
+from careloop.surveys.configuration import survey_settings_for
 from careloop.surveys.instruments import LANGUAGES
 from careloop.surveys.models import InstrumentVersion, InvitationOrigin
 from careloop.surveys.services import (
+    INVITATION_VALID_DAYS,
     email_hash,
     invitation_create,
-    invitation_send_email,
+    invitation_send,
     optout_exists,
 )
 
@@ -49,9 +60,11 @@ class RowError:
 class Encounter:
     line: int
     email: str
+    mobile: str  # only when there is no email address: the invitation then goes by text
     language: str
     unit: Unit
     encounter_on: date
+    name: str
 
 
 @dataclass
@@ -60,6 +73,8 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     opted_out: int = 0
     invited: int = 0
+    # Of the invited, those whose invitation is sent later (not yet due).
+    scheduled: int = 0
 
     @property
     def ok(self) -> bool:
@@ -89,7 +104,9 @@ def _cell(row: dict[str | None, str | list[str] | None], name: str) -> str:
 
 
 def _header_problem(fields: list[str]) -> str:
-    missing = [name for name in ("email", "language", "encounter_date") if name not in fields]
+    missing = [name for name in ("language", "encounter_date") if name not in fields]
+    if "email" not in fields and "mobile" not in fields:
+        missing.append("email (or mobile)")
     if "unit_code" not in fields and not {"unit", "facility"} <= set(fields):
         missing.append("unit_code (or unit and facility)")
     return f"Missing columns: {', '.join(missing)}." if missing else ""
@@ -125,14 +142,17 @@ def encounters_parse(
             if isinstance(found, RowError):
                 report.errors.append(found)
                 continue
-            digest = email_hash(found.email)
+            contact = found.email or found.mobile
+            digest = email_hash(contact)
             if digest in seen:
                 report.errors.append(
                     RowError(found.line, f"Duplicate of line {seen[digest]} (same address).")
                 )
                 continue
             seen[digest] = found.line
-            if optout_exists(organization_id=organization.pk, email=found.email):
+            if optout_exists(organization_id=organization.pk, email=contact) or (
+                found.mobile and sms_opted_out(organization_id=organization.pk, number=found.mobile)
+            ):
                 report.opted_out += 1
                 continue
             encounters.append(found)
@@ -151,13 +171,15 @@ def _row_check(
 ) -> Encounter | RowError:
     if row.get("_extra") or any(value is None for value in row.values()):
         return RowError(line, "Wrong number of columns.")
-    email = _cell(row, "email")
-    if not email:
-        return RowError(line, "No email address.")
+    email, mobile = _cell(row, "email"), "".join(_cell(row, "mobile").split())
+    if not email and not mobile:
+        return RowError(line, "No email address or mobile number.")
     try:
-        validate_email(email)
+        validate_email(email) if email else None
     except ValidationError:
         return RowError(line, "Not a valid email address.")
+    if mobile and not E164.match(mobile):
+        return RowError(line, "The mobile number must be in international form (+15551234567).")
     language = _cell(row, "language").lower() or "en"
     if language not in LANGUAGES:
         return RowError(line, f"Language must be one of {', '.join(LANGUAGES)}.")
@@ -185,9 +207,20 @@ def _row_check(
         return RowError(line, "The encounter date must be YYYY-MM-DD.")
     if encounter_on > now.astimezone(ZoneInfo(unit.facility.time_zone)).date():
         return RowError(line, "The encounter date is in the future.")
-    if len(_cell(row, "name")) > NAME_LIMIT:
-        return RowError(line, "The name is too long.")
-    return Encounter(line, email, language, unit, encounter_on)
+    try:
+        name = " ".join(clean_text(_cell(row, "name"), field="Name", max_chars=NAME_LIMIT).split())
+    except ValidationError as exc:
+        return RowError(
+            line, "The name is too long." if exc.code == "too_long" else exc.messages[0]
+        )
+    return Encounter(line, email, "" if email else mobile, language, unit, encounter_on, name)
+
+
+def _due_at(encounter: Encounter, days: int) -> datetime:
+    """The start of the facility-local day `days` after the encounter, in UTC."""
+    zone = ZoneInfo(encounter.unit.facility.time_zone)
+    day = encounter.encounter_on + timedelta(days=days)
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
 
 
 def encounters_import_csv(
@@ -208,21 +241,36 @@ def encounters_import_csv(
     )
     if not report.ok:
         return report
+    config = survey_settings_for(organization_id=organization.pk)
     with transaction.atomic():
         for encounter in encounters:
+            due = _due_at(encounter, config.after_encounter_days)
+            later = max(due - now, timedelta(0))
             invitation, _token = invitation_create(
                 actor=actor,
                 version=version,
                 facility=encounter.unit.facility,
                 unit=encounter.unit,
                 email=encounter.email,
+                mobile=encounter.mobile,
                 language=encounter.language,
+                anonymous=config.anonymous_default,
                 origin=InvitationOrigin.IMPORT,
+                encounter_on=encounter.encounter_on,
+                client_name=encounter.name,
+                send_after=max(due, now),
+                valid_days=INVITATION_VALID_DAYS + later.days + 1,
                 now=now,
             )
-            invitation_send_email(
-                actor=actor, invitation=invitation, base_url=settings.CARELOOP_BASE_URL, now=now
-            )
+            if due <= now:
+                invitation_send(
+                    actor=actor,
+                    invitation=invitation,
+                    base_url=settings.CARELOOP_BASE_URL,
+                    now=now,
+                )
+            else:
+                report.scheduled += 1
         report.invited = len(encounters)
         audit_record(
             actor=actor,
@@ -232,7 +280,12 @@ def encounters_import_csv(
             organization_id=organization.pk,
             object_type="surveyversion",
             object_id=str(version.pk),
-            fields=["email", "language", "unit", "encounter_date"],
-            detail={"rows": report.rows, "invited": report.invited, "opted_out": report.opted_out},
+            fields=["email", "mobile", "language", "unit", "encounter_date", "name"],
+            detail={
+                "rows": report.rows,
+                "invited": report.invited,
+                "scheduled": report.scheduled,
+                "opted_out": report.opted_out,
+            },
         )
     return report

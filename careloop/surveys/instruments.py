@@ -6,7 +6,7 @@ the .po files. The FFT question and answers are NHS England's official English w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from careloop.surveys.scoring_scales import Agreement, Fft, Frequency, Recommend, Scale, YesNo
@@ -130,15 +130,33 @@ def scored_value(item_type: str, value: str) -> int | str:
     return int(value) if item_type in ("nps_0_10", "csat_1_5", "rating_0_10") else value
 
 
-def is_low_score(item_type: str, value: str) -> bool:
-    """CSAT 1-2, NPS detractor (0-6), FFT poor or very poor."""
-    if item_type == "csat_1_5":
-        return int(value) <= 2
-    if item_type == "nps_0_10":
-        return int(value) <= 6
-    if item_type == "fft_6":
-        return value in (Fft.POOR, Fft.VERY_POOR)
-    return False
+# Item type -> the answers that count as a low score unless an instrument says otherwise
+# (Instrument.low_scores): CSAT 1-2, NPS detractors (0-6), FFT poor or very poor.
+DEFAULT_LOW_SCORES: Mapping[str, tuple[str, ...]] = {
+    "csat_1_5": ("1", "2"),
+    "nps_0_10": tuple(str(n) for n in range(7)),
+    "fft_6": (Fft.POOR, Fft.VERY_POOR),
+}
+
+
+def low_values(item_type: str, rules: Mapping[str, Sequence[str]] | None = None) -> frozenset[str]:
+    """The answers of an item type that open a case: the instrument's own set when it has one
+    for the type (possibly empty: never), else the default."""
+    if rules is not None and item_type in rules:
+        return frozenset(rules[item_type])
+    return frozenset(DEFAULT_LOW_SCORES.get(item_type, ()))
+
+
+def is_low_score(
+    item_type: str, value: str, rules: Mapping[str, Sequence[str]] | None = None
+) -> bool:
+    """Whether an answer is one of its item type's low answers (see low_values)."""
+    return value in low_values(item_type, rules)
+
+
+def missing_languages(texts: Mapping[str, str]) -> list[str]:
+    """The offered languages an item has no text in (the form falls back to English)."""
+    return [lang for lang in LANGUAGES if not texts.get(lang, "").strip()]
 
 
 # --- built-in templates -------------------------------------------------------------------

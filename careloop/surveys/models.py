@@ -49,6 +49,9 @@ class Instrument(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
         help_text="Scores from fewer responses than this are not shown.",
     )
+    # Item type -> the answers that open a case (instruments.low_values); a type left out uses
+    # the default (CSAT 1-2, NPS 0-6, FFT poor / very poor), an empty list never opens one.
+    low_scores = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -59,11 +62,12 @@ class Instrument(models.Model):
 
 
 class InstrumentVersion(models.Model):
-    """Immutable once it has responses: a change then makes the next version."""
+    """A draft (published_at None) is edited in the builder and sent to nobody; a published
+    version is never edited again: a change starts the next draft."""
 
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
-    published_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["instrument_id", "number"]
@@ -127,6 +131,21 @@ class SurveySettings(models.Model):
         validators=[MaxValueValidator(30)],
         help_text="Days after the email before one reminder to non-respondents (0: none).",
     )
+    after_encounter_days = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MaxValueValidator(60)],
+        help_text="Days after an imported visit or discharge before its invitation is sent.",
+    )
+    minimum_n = models.PositiveSmallIntegerField(
+        default=DEFAULT_MINIMUM_N,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="No score from fewer responses is shown, whatever an instrument allows.",
+    )
+    anonymous_default = models.BooleanField(
+        default=False,
+        help_text="Invitations from imports and after resolutions are anonymous: answers are "
+        "never joined to the person or the case.",
+    )
     updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -151,6 +170,8 @@ class Invitation(models.Model):
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="survey_invitations"
     )
     email = models.EmailField(blank=True)
+    # E.164; used only when there is no email address (the invitation then goes by text).
+    mobile = models.CharField(max_length=16, blank=True)
     language = models.CharField(max_length=10)
     anonymous = models.BooleanField(default=False)
     token_hash = models.CharField(max_length=64, unique=True)
@@ -164,6 +185,11 @@ class Invitation(models.Model):
         max_length=12, choices=InvitationOrigin.choices, default=InvitationOrigin.STAFF
     )
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # Imported encounters: the visit or discharge date and the client's name when given, and
+    # when the invitation is due (the sweep sends it then).
+    encounter_on = models.DateField(null=True, blank=True)
+    client_name = models.CharField(max_length=200, blank=True)
+    send_after = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -180,7 +206,12 @@ class Invitation(models.Model):
                 fields=["sent_at"],
                 name="survey_inv_reminder_due",
                 condition=models.Q(used=False, reminded_at__isnull=True),
-            )
+            ),
+            models.Index(
+                fields=["send_after"],
+                name="survey_inv_send_due",
+                condition=models.Q(sent_at__isnull=True, used=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -244,11 +275,15 @@ class Answer(models.Model):
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
     # The scale's value ("7", "very_good", "always") or the text typed.
     value = models.TextField()
+    # The response's time, copied so results count answers per item and period from this
+    # table alone (no join with a million responses). Not `value` in the index: comments are long.
+    submitted_at = models.DateTimeField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["response", "item"], name="survey_answer_unique")
         ]
+        indexes = [models.Index(fields=["item", "submitted_at"], name="survey_answer_item_at")]
 
     def __str__(self) -> str:
         return f"answer to item {self.item_id}"

@@ -18,12 +18,14 @@ from careloop.audit.services import audit_record
 from careloop.cases.models import Case, Channel, ContactPreference, Kind, ReporterType
 from careloop.cases.services import NewCase, case_open
 from careloop.orgs.models import Unit
-from careloop.surveys.instruments import LANGUAGES, is_low_score
-from careloop.surveys.models import Answer, Instrument, InstrumentVersion, Response
+from careloop.surveys.instruments import LANGUAGES
+from careloop.surveys.models import Instrument, InstrumentVersion, Response
 from careloop.surveys.services import (
     NO_COMMENT_NARRATIVE,
     anonymous_audit_source,
     answers_validate,
+    answers_write,
+    case_needed,
 )
 
 NONCE_SALT = "careloop.surveys.public"
@@ -51,7 +53,7 @@ def public_version_for(*, unit: Unit, instrument_id: int) -> InstrumentVersion |
     ).first()
     if instrument is None:
         return None
-    return instrument.versions.order_by("-number").first()
+    return instrument.versions.filter(published_at__isnull=False).order_by("-number").first()
 
 
 def _anonymous_case(*, unit: Unit, language: str, comment: str, now: datetime) -> Case:
@@ -82,9 +84,9 @@ def response_submit_public(
 ) -> Response:
     """Record one anonymous response through a unit's public link. ValidationError coded
     "answered" when the nonce was already used, "scope" when the instrument is another
-    organization's, or as answers_validate refuses. A low score opens an anonymous complaint in
-    the unit (no reporter details); the audit events record no client address, and the
-    response's names no case and no invitation."""
+    organization's, or as answers_validate refuses. A low score or a comment the safety
+    screening flags opens an anonymous complaint in the unit (no reporter details); the audit
+    events record no client address, and the response's names no case and no invitation."""
     organization_id = unit.facility.organization_id
     if version.instrument.organization_id != organization_id:
         raise ValidationError("The survey is not this organization's.", code="scope")
@@ -108,17 +110,22 @@ def response_submit_public(
         except IntegrityError:
             raise ValidationError("This form was already sent.", code="answered") from None
         by_position = {item.position: item for item in items}
-        Answer.objects.bulk_create(
-            Answer(response=response, item=by_position[p], value=v) for p, v in chosen.items()
+        answers_write(response=response, by_position=by_position, chosen=chosen)
+        opens, comment = case_needed(
+            instrument=version.instrument,
+            by_position=by_position,
+            chosen=chosen,
+            facility=unit.facility,
+            language=language,
         )
-        if any(is_low_score(by_position[p].type, v) for p, v in chosen.items()):
-            comment = "\n\n".join(
-                v for p, v in chosen.items() if by_position[p].type == "free_text"
-            )
+        if opens:
             response.opened_case = _anonymous_case(
                 unit=unit, language=language, comment=comment, now=now
             )
             response.save(update_fields=["opened_case"])
+            from careloop.webhooks.events import emit_case
+
+            emit_case("survey.low_score", response.opened_case, at=now, response_id=response.pk)
         # Last, after case_open's own audit event: the chain head is locked as late as possible.
         audit_record(
             actor=None,

@@ -4,14 +4,15 @@ organization, and the scores of an instrument over a period (the pure scoring fu
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, F, QuerySet, TextField, Value, When
+from django.db.models.functions import TruncMonth, TruncQuarter
 from django.http import Http404
 
 from careloop.followups.tokens import TOKEN_MAX_CHARS, token_hash
@@ -99,7 +100,7 @@ class ItemScore:
     result: ItemResult
 
 
-def _score(item_type: str, counts: dict[ScaleAnswer, int], minimum_n: int) -> ItemResult:
+def item_score(item_type: str, counts: dict[ScaleAnswer, int], minimum_n: int) -> ItemResult:
     if item_type == "free_text":
         return None
     if item_type == "nps_0_10":
@@ -111,32 +112,58 @@ def _score(item_type: str, counts: dict[ScaleAnswer, int], minimum_n: int) -> It
     return box_scores(scale=SCALE_OF_TYPE[item_type], counts=counts, minimum_n=minimum_n)
 
 
+def answers_in(
+    *, item_ids: Sequence[int], start: datetime, end: datetime, unit_id: int | None = None
+) -> QuerySet[Answer]:
+    """Answers to these items submitted in [start, end), of one unit if given. Counted from
+    the answer table alone (its copy of the submission time) unless a unit is asked for."""
+    answers = Answer.objects.filter(
+        item_id__in=list(item_ids), submitted_at__gte=start, submitted_at__lt=end
+    )
+    return answers if unit_id is None else answers.filter(response__unit_id=unit_id)
+
+
 def survey_scores(
-    *, instrument: Instrument, start: datetime, end: datetime, minimum_n: int | None = None
+    *,
+    instrument: Instrument,
+    start: datetime,
+    end: datetime,
+    minimum_n: int | None = None,
+    unit_id: int | None = None,
 ) -> list[ItemScore]:
     """Per item of every version: NPS, CSAT (top-two box), FFT % positive / % negative, or top
     / middle / bottom box, each with its n and 95 % interval, from the responses submitted in
-    [start, end). Below `minimum_n` (default: the instrument's) a score is Suppressed."""
+    [start, end) (of one unit if given). Below `minimum_n` (default: the instrument's) a score
+    is Suppressed. One query counts answers per item and value; the scoring is over counts."""
     floor = minimum_n if minimum_n is not None else instrument.minimum_n
     items = list(
         Item.objects.filter(version__instrument=instrument)
         .select_related("version")
         .order_by("version__number", "position")
     )
+    types = {item.pk: item.type for item in items}
+    comment_ids = [pk for pk, kind in types.items() if kind == "free_text"]
+    # One scan: scale answers counted per value, comments only per item (their text is not
+    # grouped on).
+    answer_key = Case(
+        When(item_id__in=comment_ids, then=Value("")),
+        default=F("value"),
+        output_field=TextField(),
+    )
     rows = (
-        Answer.objects.filter(
-            item__version__instrument=instrument,
-            response__submitted_at__gte=start,
-            response__submitted_at__lt=end,
-        )
-        .values_list("item_id", "value")
+        answers_in(item_ids=list(types), start=start, end=end, unit_id=unit_id)
+        .annotate(key=answer_key)
+        .values_list("item_id", "key")
         .annotate(count=Count("id"))
         .order_by()
     )
     counts: dict[int, dict[ScaleAnswer, int]] = defaultdict(dict)
-    types = {item.pk: item.type for item in items}
+    comment_counts: dict[int, int] = {}
     for item_id, value, count in rows:
-        key = value if types[item_id] == "free_text" else scored_value(types[item_id], value)
+        if types[item_id] == "free_text":
+            comment_counts[item_id] = count
+            continue
+        key = scored_value(types[item_id], value)
         counts[item_id][key] = counts[item_id].get(key, 0) + count
     return [
         ItemScore(
@@ -144,8 +171,10 @@ def survey_scores(
             position=item.position,
             type=item.type,
             text=text_in(item.texts, "en"),
-            answers=sum(counts[item.pk].values()),
-            result=_score(item.type, counts[item.pk], floor),
+            answers=comment_counts.get(item.pk, 0)
+            if item.type == "free_text"
+            else sum(counts[item.pk].values()),
+            result=item_score(item.type, counts[item.pk], floor),
         )
         for item in items
     ]
@@ -205,7 +234,9 @@ class HcahpsCounts:
     jurisdictions: list[str]
 
 
-def hcahps_item_counts(*, instrument: Instrument, start: datetime, end: datetime) -> HcahpsCounts:
+def hcahps_item_counts(
+    *, instrument: Instrument, start: datetime, end: datetime, unit_id: int | None = None
+) -> HcahpsCounts:
     # item id -> (measure, type, English text); one wording in several versions is one item.
     measured: dict[int, tuple[HcahpsMeasure, str, str]] = {}
     for item in Item.objects.filter(version__instrument=instrument):
@@ -216,11 +247,7 @@ def hcahps_item_counts(*, instrument: Instrument, start: datetime, end: datetime
         key: {} for key in measured.values()
     }
     rows = (
-        Answer.objects.filter(
-            item_id__in=list(measured),
-            response__submitted_at__gte=start,
-            response__submitted_at__lt=end,
-        )
+        answers_in(item_ids=list(measured), start=start, end=end, unit_id=unit_id)
         .values_list("item_id", "value")
         .annotate(count=Count("id"))
         .order_by()
@@ -235,6 +262,8 @@ def hcahps_item_counts(*, instrument: Instrument, start: datetime, end: datetime
     responses = Response.objects.filter(
         version__instrument=instrument, submitted_at__gte=start, submitted_at__lt=end
     )
+    if unit_id is not None:
+        responses = responses.filter(unit_id=unit_id)
     return HcahpsCounts(
         items=dict(items),
         completed_surveys=responses.count(),
@@ -252,17 +281,19 @@ class GroupScores:
     rows: list[ScoreRow]
 
 
-def survey_scores_by(
+def survey_item_scores_by(
     *,
     instrument: Instrument,
     start: datetime,
     end: datetime,
-    by: Literal["unit", "month"],
+    by: Literal["unit", "month", "quarter"],
     zone: ZoneInfo,
     minimum_n: int | None = None,
-) -> list[GroupScores]:
-    """Per unit (responses without a unit apart) or per local month in `zone`: the same scores
-    as `survey_scores`, each suppressed below the minimum n. Free text is left out."""
+    unit_id: int | None = None,
+) -> list[tuple[str, list[ItemScore]]]:
+    """Per unit (responses without a unit apart) or per local month or quarter in `zone`, in
+    name or date order (never ranked): the same scores as `survey_scores`, each suppressed
+    below the minimum n. Free text is left out."""
     floor = minimum_n if minimum_n is not None else instrument.minimum_n
     items = list(
         Item.objects.filter(version__instrument=instrument)
@@ -270,14 +301,15 @@ def survey_scores_by(
         .select_related("version")
         .order_by("version__number", "position")
     )
-    answers = Answer.objects.filter(
-        item__in=items, response__submitted_at__gte=start, response__submitted_at__lt=end
+    answers = answers_in(
+        item_ids=[item.pk for item in items], start=start, end=end, unit_id=unit_id
     )
     if by == "unit":
         grouped = answers.values_list("response__unit__name", "item_id", "value")
     else:
-        month = TruncMonth("response__submitted_at", tzinfo=zone)
-        grouped = answers.annotate(month=month).values_list("month", "item_id", "value")
+        trunc = TruncMonth if by == "month" else TruncQuarter
+        period = trunc("submitted_at", tzinfo=zone)
+        grouped = answers.annotate(period=period).values_list("period", "item_id", "value")
     counts: dict[object, dict[int, dict[ScaleAnswer, int]]] = defaultdict(lambda: defaultdict(dict))
     types = {item.pk: item.type for item in items}
     for group, item_id, value, count in grouped.annotate(count=Count("id")).order_by():
@@ -293,17 +325,46 @@ def survey_scores_by(
                 type=item.type,
                 text=text_in(item.texts, "en"),
                 answers=sum(counts[group][item.pk].values()),
-                result=_score(item.type, counts[group][item.pk], floor),
+                result=item_score(item.type, counts[group][item.pk], floor),
             )
             for item in items
         ]
-        result.append(GroupScores(label=_group_label(group, zone), rows=score_rows(scores)))
+        result.append((_group_label(group, zone, quarter=by == "quarter"), scores))
     return result
 
 
-def _group_label(group: object, zone: ZoneInfo) -> str:
+def survey_scores_by(
+    *,
+    instrument: Instrument,
+    start: datetime,
+    end: datetime,
+    by: Literal["unit", "month", "quarter"],
+    zone: ZoneInfo,
+    minimum_n: int | None = None,
+    unit_id: int | None = None,
+) -> list[GroupScores]:
+    """survey_item_scores_by as rows ready to show."""
+    grouped = survey_item_scores_by(
+        instrument=instrument,
+        start=start,
+        end=end,
+        by=by,
+        zone=zone,
+        minimum_n=minimum_n,
+        unit_id=unit_id,
+    )
+    return [GroupScores(label=label, rows=score_rows(scores)) for label, scores in grouped]
+
+
+def period_label(start: datetime | date, *, quarter: bool) -> str:
+    if quarter:
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return f"{start.year}-{start.month:02d}"
+
+
+def _group_label(group: object, zone: ZoneInfo, *, quarter: bool = False) -> str:
     if group is None:
         return "No unit"
     if isinstance(group, datetime):
-        return group.astimezone(zone).strftime("%Y-%m")
+        return period_label(group.astimezone(zone), quarter=quarter)
     return str(group)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -22,6 +22,7 @@ from careloop.followups.tokens import token_hash, token_new
 from careloop.messaging.models import OutboundMessage
 from careloop.orgs.models import Facility, Organization, Unit, User
 from careloop.orgs.permissions import has_capability, has_capability_anywhere, org_id_of
+from careloop.safety.screening import screening_decide
 from careloop.surveys.instruments import (
     LANGUAGES,
     TEMPLATES,
@@ -65,7 +66,7 @@ def email_hash(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
 
 
-def _require_admin(actor: User, organization_id: int) -> None:
+def admin_require(actor: User, organization_id: int) -> None:
     if org_id_of(actor) != organization_id or not has_capability_anywhere(actor, "administer"):
         raise PermissionDenied("Only the organization's administrators can change surveys.")
 
@@ -73,17 +74,16 @@ def _require_admin(actor: User, organization_id: int) -> None:
 # --- instruments ------------------------------------------------------------------------------
 
 
-def _check_items(items: Sequence[ItemSpec]) -> None:
+def items_check(items: Sequence[ItemSpec]) -> None:
     if not items:
         raise ValidationError("An instrument needs at least one item.", code="no_items")
     for position, spec in enumerate(items, start=1):
         if spec.type not in {"free_text", *(t for t in _SCALE_TYPES)}:
             raise ValidationError(f"Item {position}: unknown type {spec.type!r}.", code="type")
-        missing = [lang for lang in LANGUAGES if not spec.texts.get(lang, "").strip()]
-        if missing:
-            raise ValidationError(
-                f"Item {position} has no text in {', '.join(missing)}.", code="texts"
-            )
+        if not spec.texts.get("en", "").strip():
+            raise ValidationError(f"Item {position} has no English text.", code="texts")
+        if any(lang not in LANGUAGES for lang in spec.texts):
+            raise ValidationError(f"Item {position}: unknown language.", code="texts")
         if spec.show_if is not None:
             earlier, values = spec.show_if
             if not 1 <= earlier < position or items[earlier - 1].type == "free_text":
@@ -111,11 +111,21 @@ _SCALE_TYPES = (
 
 
 def _version_write(
-    *, instrument: Instrument, number: int, items: Sequence[ItemSpec], now: datetime
+    *,
+    instrument: Instrument,
+    number: int,
+    items: Sequence[ItemSpec],
+    now: datetime,
+    draft: bool = False,
 ) -> InstrumentVersion:
     version = InstrumentVersion.objects.create(
-        instrument=instrument, number=number, published_at=now
+        instrument=instrument, number=number, published_at=None if draft else now
     )
+    items_write(version=version, items=items)
+    return version
+
+
+def items_write(*, version: InstrumentVersion, items: Sequence[ItemSpec]) -> None:
     made: list[Item] = []
     for position, spec in enumerate(items, start=1):
         depends = made[spec.show_if[0] - 1] if spec.show_if else None
@@ -130,24 +140,26 @@ def _version_write(
                 show_if_values=list(spec.show_if[1]) if spec.show_if else [],
             )
         )
-    return version
 
 
 @transaction.atomic
 def instrument_from_template(
-    *, actor: User, organization: Organization, template: str, now: datetime
+    *, actor: User, organization: Organization, template: str, now: datetime, draft: bool = False
 ) -> Instrument:
-    """A new instrument with version 1 from a built-in template (texts in en, es, it)."""
-    _require_admin(actor, organization.pk)
+    """A new instrument with version 1 from a built-in template (texts in en, es, it),
+    published, or with `draft` a draft to edit in the builder first."""
+    admin_require(actor, organization.pk)
     try:
         spec = TEMPLATES[template]
     except KeyError:
         raise ValidationError(f"Unknown survey template {template!r}.", code="template") from None
-    _check_items(spec.items)
+    items_check(spec.items)
     instrument = Instrument.objects.create(
         organization=organization, name=spec.names["en"], kind=spec.kind, created_at=now
     )
-    version = _version_write(instrument=instrument, number=1, items=spec.items, now=now)
+    version = _version_write(
+        instrument=instrument, number=1, items=spec.items, now=now, draft=draft
+    )
     audit_record(
         actor=actor,
         action="C",
@@ -157,7 +169,7 @@ def instrument_from_template(
         object_type="surveyinstrument",
         object_id=str(instrument.pk),
         fields=["name", "kind", "items"],
-        detail={"template": template, "version_id": version.pk},
+        detail={"template": template, "version_id": version.pk, "draft": draft},
     )
     return instrument
 
@@ -168,9 +180,11 @@ def instrument_revise(
 ) -> InstrumentVersion:
     """Change an instrument's items. Versions are never edited: this always publishes the next
     version, so answers keep pointing at the exact wording they were given to."""
-    _require_admin(actor, instrument.organization_id)
-    _check_items(items)
+    admin_require(actor, instrument.organization_id)
+    items_check(items)
     locked = Instrument.objects.select_for_update().get(pk=instrument.pk)
+    if locked.versions.filter(published_at__isnull=True).exists():
+        raise ValidationError("Publish or discard the draft first.", code="draft")
     latest = locked.versions.order_by("-number").first()
     number = (latest.number if latest else 0) + 1
     version = _version_write(instrument=locked, number=number, items=items, now=now)
@@ -189,13 +203,15 @@ def instrument_revise(
 
 
 def version_latest(instrument: Instrument) -> InstrumentVersion:
-    return instrument.versions.order_by("-number")[0]
+    """The newest published version (IndexError when none is published yet)."""
+    return instrument.versions.filter(published_at__isnull=False).order_by("-number")[0]
 
 
 # --- invitations ------------------------------------------------------------------------------
 
 
 def optout_exists(*, organization_id: int, email: str) -> bool:
+    """Whether this email address (or mobile number: hashed the same way) opted out."""
     return SurveyOptOut.objects.filter(
         organization_id=organization_id, email_hash=email_hash(email)
     ).exists()
@@ -211,10 +227,14 @@ def invitation_create(
     unit: Unit | None = None,
     case: Case | None = None,
     email: str = "",
+    mobile: str = "",
     language: str = "en",
     anonymous: bool = False,
     valid_days: int = INVITATION_VALID_DAYS,
     origin: str = InvitationOrigin.STAFF,
+    encounter_on: date | None = None,
+    client_name: str = "",
+    send_after: datetime | None = None,
 ) -> tuple[Invitation, str]:
     """Invite one person; returns the invitation and its link token (shown once, only its hash
     is stored). `actor` None is Careloop itself (after a resolution). Refused for an address
@@ -233,13 +253,20 @@ def invitation_create(
         raise PermissionDenied("You cannot send surveys for that facility or unit.")
     if language not in LANGUAGES:
         raise ValidationError(f"Language {language!r} is not offered.", code="language")
+    if version.published_at is None:
+        raise ValidationError("A draft cannot be sent; publish it first.", code="draft")
     email = email.strip()
     if email:
         from django.core.validators import validate_email
 
         validate_email(email)
-        if optout_exists(organization_id=organization_id, email=email):
-            raise ValidationError("This person asked not to get surveys.", code="opted_out")
+    mobile = mobile.strip()
+    if mobile:
+        from careloop.sms.outbound import sms_address_check
+
+        sms_address_check(organization_id=organization_id, to=mobile)
+    if (email or mobile) and optout_exists(organization_id=organization_id, email=email or mobile):
+        raise ValidationError("This person asked not to get surveys.", code="opted_out")
     token = token_new()
     invitation = Invitation.objects.create(
         organization_id=organization_id,
@@ -248,6 +275,7 @@ def invitation_create(
         unit=unit,
         case=case,
         email=email,
+        mobile=mobile,
         language=language,
         anonymous=anonymous,
         token_hash=token_hash(token),
@@ -255,6 +283,9 @@ def invitation_create(
         expires_at=now + timedelta(days=valid_days),
         created_at=now,
         origin=origin,
+        encounter_on=encounter_on,
+        client_name=client_name,
+        send_after=send_after,
     )
     audit_record(
         actor=actor,
@@ -265,13 +296,24 @@ def invitation_create(
         case_id=case.pk if case else None,
         object_type="surveyinvitation",
         object_id=str(invitation.pk),
-        fields=["version", "facility", "unit", "email", "language", "anonymous", "expires_at"],
+        fields=[
+            "version",
+            "facility",
+            "unit",
+            "email",
+            *(["mobile"] if mobile else []),
+            "language",
+            "anonymous",
+            "expires_at",
+            *(["encounter_on"] if encounter_on else []),
+            *(["client_name"] if client_name else []),
+        ],
     )
     return invitation, token
 
 
 @transaction.atomic
-def invitation_send_email(
+def invitation_send(
     *,
     actor: User | None,
     invitation: Invitation,
@@ -279,11 +321,12 @@ def invitation_send_email(
     now: datetime,
     reminder: bool = False,
 ) -> OutboundMessage:
-    """Email the survey link (new tokens each time: the old link stops working) in the client's
-    language. The body holds the secret link, so it is removed from the stored copy once sent.
-    An invitation about a case is filed on that case; one without a case (an imported
-    encounter) only on the organization. A `reminder` uses the reminder's wording; its link
-    replaces the first email's."""
+    """Send the survey link (new tokens each time: the old link stops working) in the client's
+    language: by email, or by text message when the invitation has only a mobile number. The
+    body holds the secret link, so it is removed from the stored copy once sent. An invitation
+    about a case is filed on that case; one without a case (an imported encounter) only on the
+    organization. A `reminder` uses the reminder's wording; its link replaces the first one."""
+    from careloop.messaging.models import MessageChannel
     from careloop.messaging.services import message_queue
 
     current = (
@@ -291,11 +334,12 @@ def invitation_send_email(
         .select_related("facility", "organization")
         .get(pk=invitation.pk)
     )
-    if not current.email:
-        raise ValidationError("This invitation has no email address.", code="no_email")
+    contact = current.email or current.mobile
+    if not contact:
+        raise ValidationError("This invitation has no address or number.", code="no_contact")
     if current.used or current.expires_at <= now:
         raise ValidationError("This invitation can no longer be answered.", code="closed")
-    if optout_exists(organization_id=current.organization_id, email=current.email):
+    if optout_exists(organization_id=current.organization_id, email=contact):
         raise ValidationError("This person asked not to get surveys.", code="opted_out")
     token, optout_token = token_new(), token_new()
     current.token_hash = token_hash(token)
@@ -310,7 +354,8 @@ def invitation_send_email(
     return message_queue(
         case=case,
         organization=current.organization,
-        to=current.email,
+        to=contact,
+        channel=MessageChannel.EMAIL if current.email else MessageChannel.SMS,
         template="survey_reminder" if reminder else "survey_invitation",
         language=current.language,
         context={
@@ -325,11 +370,12 @@ def invitation_send_email(
 
 
 def optout_record(*, invitation: Invitation, now: datetime) -> SurveyOptOut | None:
-    """The person behind an emailed invitation asks for no more surveys (POST from the email's
-    link). Idempotent; None when the invitation has no address."""
-    if not invitation.email:
+    """The person behind a sent invitation asks for no more surveys (POST from the message's
+    link). Idempotent; None when the invitation has no address or number."""
+    contact = invitation.email or invitation.mobile
+    if not contact:
         return None
-    digest = email_hash(invitation.email)
+    digest = email_hash(contact)
     try:
         with transaction.atomic():
             record, created = SurveyOptOut.objects.get_or_create(
@@ -399,6 +445,47 @@ def answers_validate(*, items: Sequence[Item], raw: Mapping[str, str]) -> dict[i
     return chosen
 
 
+def answers_write(
+    *, response: Response, by_position: Mapping[int, Item], chosen: Mapping[int, str]
+) -> None:
+    Answer.objects.bulk_create(
+        Answer(response=response, item=by_position[p], value=v, submitted_at=response.submitted_at)
+        for p, v in chosen.items()
+    )
+
+
+def comment_flagged(*, comment: str, facility: Facility, language: str) -> bool:
+    """Whether the safety screening case_open applies would flag this comment."""
+    if not comment:
+        return False
+    decision = screening_decide(
+        narrative=comment,
+        desired_outcome="",
+        language=language,
+        facility=facility,
+        kind=Kind.COMPLAINT,
+        safety_type="",
+    )
+    return decision.flagged
+
+
+def case_needed(
+    *,
+    instrument: Instrument,
+    by_position: Mapping[int, Item],
+    chosen: Mapping[int, str],
+    facility: Facility,
+    language: str,
+) -> tuple[bool, str]:
+    """Whether a response opens a case, and its comments (the case's narrative): it does when
+    any answer is one of the instrument's low answers for its type, or when the safety
+    screening flags a comment, whatever the scores."""
+    comment = "\n\n".join(v for p, v in chosen.items() if by_position[p].type == "free_text")
+    rules = instrument.low_scores
+    low = any(is_low_score(by_position[p].type, v, rules) for p, v in chosen.items())
+    return low or comment_flagged(comment=comment, facility=facility, language=language), comment
+
+
 def _case_from_low_score(*, invitation: Invitation, comment: str, now: datetime) -> Case:
     anonymous = invitation.anonymous
     about = invitation.case
@@ -418,9 +505,14 @@ def _case_from_low_score(*, invitation: Invitation, comment: str, now: datetime)
         language=invitation.language,
         reporter_name="" if anonymous or about is None else about.reporter_name,
         reporter_email="" if anonymous else invitation.email,
+        reporter_phone="" if anonymous else invitation.mobile,
         contact_preference=(
-            ContactPreference.EMAIL
-            if invitation.email and not anonymous
+            ContactPreference.NONE
+            if anonymous
+            else ContactPreference.EMAIL
+            if invitation.email
+            else ContactPreference.SMS
+            if invitation.mobile
             else ContactPreference.NONE
         ),
     )
@@ -431,8 +523,9 @@ def response_submit(*, invitation: Invitation, raw: Mapping[str, str], now: date
     """Record the answers given through an invitation's link, once. Refused with a ValidationError
     coded "answered" or "expired" when the link is spent, or as answers_validate refuses.
 
-    A low score (CSAT 1-2, NPS 0-6, FFT poor / very poor) opens one complaint through case_open,
-    with the comments as its narrative. For an anonymous invitation the response keeps no
+    A low score (the instrument's thresholds: by default CSAT 1-2, NPS 0-6, FFT poor / very
+    poor) or a comment the safety screening flags opens one complaint through case_open, with
+    the comments as its narrative. For an anonymous invitation the response keeps no
     invitation or case, the opened case no reporter details, and the audit event names neither;
     the invitation only becomes "used", with no time."""
     version = invitation.version
@@ -459,17 +552,22 @@ def response_submit(*, invitation: Invitation, raw: Mapping[str, str], now: date
             submitted_at=now,
         )
         by_position = {item.position: item for item in items}
-        Answer.objects.bulk_create(
-            Answer(response=response, item=by_position[p], value=v) for p, v in chosen.items()
+        answers_write(response=response, by_position=by_position, chosen=chosen)
+        opens, comment = case_needed(
+            instrument=version.instrument,
+            by_position=by_position,
+            chosen=chosen,
+            facility=invitation.facility,
+            language=invitation.language,
         )
-        if any(is_low_score(by_position[p].type, v) for p, v in chosen.items()):
-            comment = "\n\n".join(
-                v for p, v in chosen.items() if by_position[p].type == "free_text"
-            )
+        if opens:
             response.opened_case = _case_from_low_score(
                 invitation=invitation, comment=comment, now=now
             )
             response.save(update_fields=["opened_case"])
+            from careloop.webhooks.events import emit_case
+
+            emit_case("survey.low_score", response.opened_case, at=now, response_id=response.pk)
         # Last, after case_open's own audit event: the chain head is locked as late as possible.
         audit_record(
             actor=None,

@@ -210,7 +210,9 @@ IMPORT_MAX_BYTES = 2_000_000
 
 def _import_versions(user: User) -> list[InstrumentVersion]:
     return list(
-        InstrumentVersion.objects.filter(instrument__organization_id=org_id_of(user))
+        InstrumentVersion.objects.filter(
+            instrument__organization_id=org_id_of(user), published_at__isnull=False
+        )
         .select_related("instrument")
         .order_by("instrument__name", "-number")
     )

@@ -17,8 +17,16 @@ Suggestions
     rare theme with a low tuned threshold it can be below 0.5).  If none clears, the answer
     is ``[]`` unless ``ModelConfig.at_least_one`` is set, in which case the theme with the
     largest margin over its threshold is returned.  Fallbacks: empty,
-    whitespace-only or letter-free text (emoji, punctuation) gives ``[]`` ("no suggestion");
+    whitespace-only or letter-free text (emoji, punctuation, digits), text in a non-Latin
+    script (Chinese, Arabic, Cyrillic ...) and clearly French/German/Portuguese text give
+    ``[]`` ("no suggestion"; the reason is :func:`careloop.text.language.text_supported`'s);
     text over :data:`MAX_CHARS` characters is truncated first.
+
+Languages
+    Training data is English (the NHS comments).  Spanish and Italian comments are read
+    through an English gloss of their care words added to the word features (see
+    :mod:`careloop.text.themes_features`); measured by ``bench/text_themes.py`` on parallel
+    en/es/it fixtures, they score well below English (see bench/README.md).
 
 Single-label (``text_data.csv`` themes, sentiment 1-5)
     :func:`train_single` / :class:`SingleLabelModel` use the same features with a
@@ -83,6 +91,10 @@ class ModelConfig:
     at_least_one: bool = False
     max_suggestions: int = 5
     seed: int = 42
+    # Single-label models (sentiment, text_data.csv themes): multinomial logistic regression,
+    # balanced classes.  C chosen by 3-fold CV on the v6 *training* split for sentiment:
+    # C = 1 / 2 / 10 gave macro-F1 0.547 / 0.545 / 0.529 (10 was the old setting).
+    single_C: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -411,7 +423,7 @@ def train_single(
         raise ValueError("no usable texts")
     rows = [c for c, _ in pairs]
     features = TextFeatures(config.features).fit(rows)
-    est: Any = LogisticRegression(C=config.C * 20, class_weight="balanced", max_iter=1000)
+    est: Any = LogisticRegression(C=config.single_C, class_weight="balanced", max_iter=1000)
     est.fit(features.transform(rows), [lab for _, lab in pairs])
     return SingleLabelModel([str(c) for c in est.classes_], features, est)
 

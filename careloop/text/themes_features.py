@@ -4,7 +4,11 @@ Features are the horizontal concatenation of
 
 * word uni/bi-gram TF-IDF (``sublinear_tf``), and
 * character n-gram TF-IDF inside word boundaries (``char_wb`` 2-5 by default), which
-  copes with typos, inflections and comments in Spanish or Italian without a tokenizer.
+  copes with typos and inflections without a tokenizer.
+
+With ``FeatureConfig.gloss`` (default on) the word block also reads the English gloss of the
+Spanish and Italian care words of the text (:func:`careloop.text.language.english_gloss`), so
+models trained on English comments say something useful about Spanish and Italian ones.
 
 Each block is L2-normalised separately and then weighted, so neither block dominates.
 """
@@ -20,6 +24,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from careloop.text.language import english_gloss, text_supported
+
 #: Longer texts are cut to this many characters before featurisation (documented truncation).
 MAX_CHARS = 100_000
 
@@ -27,14 +33,16 @@ MAX_CHARS = 100_000
 def normalise_text(text: object) -> str | None:
     """Return the text ready for featurisation, or ``None`` when there is nothing to classify.
 
-    ``None`` is returned for non-strings, empty/whitespace-only text and text without any
-    letter or digit (e.g. emoji-only or punctuation-only); callers map it to "no suggestion".
+    ``None`` is returned for non-strings, empty/whitespace-only text, text without any
+    letter (emoji-, punctuation- or digit-only) and text that
+    :func:`careloop.text.language.text_supported` refuses (a non-Latin script such as Chinese
+    or Arabic, or clearly French/German/Portuguese); callers map it to "no suggestion".
     Text longer than :data:`MAX_CHARS` is truncated to its first :data:`MAX_CHARS` characters.
     """
     if not isinstance(text, str):
         return None
     text = unicodedata.normalize("NFKC", text[: MAX_CHARS * 2])[:MAX_CHARS].strip()
-    if not any(ch.isalnum() for ch in text):
+    if not text_supported(text)[0]:
         return None
     return text
 
@@ -50,6 +58,7 @@ class FeatureConfig:
     word_weight: float = 1.0
     char_weight: float = 1.0
     use_chars: bool = True
+    gloss: bool = True
 
 
 class TextFeatures:
@@ -87,10 +96,16 @@ class TextFeatures:
         )
         self.n_features = 0
 
+    def _word_input(self, texts: Sequence[str]) -> Sequence[str]:
+        # Models pickled before the gloss existed have no such field: they keep reading text only.
+        if not getattr(self.config, "gloss", False):
+            return texts
+        return [f"{text} {english_gloss(text)}" for text in texts]
+
     def fit(self, texts: Sequence[str]) -> TextFeatures:
         if not texts:
             raise ValueError("cannot fit features on zero texts")
-        self._word.fit(texts)
+        self._word.fit(self._word_input(texts))
         size = len(self._word.vocabulary_)
         if self._char is not None:
             self._char.fit(texts)
@@ -103,7 +118,9 @@ class TextFeatures:
         return self
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        blocks = [self._word.transform(texts) * np.float32(self.config.word_weight)]
+        blocks = [
+            self._word.transform(self._word_input(texts)) * np.float32(self.config.word_weight)
+        ]
         if self._char is not None:
             blocks.append(self._char.transform(texts) * np.float32(self.config.char_weight))
         matrix: sp.csr_matrix = sp.hstack(blocks, format="csr", dtype=np.float32)

@@ -27,7 +27,9 @@ def owners_for(case: Case) -> QuerySet[User]:
         | Q(memberships__facility__isnull=True)
     )
     return (
-        User.objects.filter(organization_id=case.organization_id, is_active=True)
+        User.objects.filter(
+            organization_id=case.organization_id, is_active=True, api_token__isnull=True
+        )
         .filter(in_scope, memberships__role__in=["advocate", "manager", "admin"])
         .distinct()
         .order_by("last_name", "first_name")

@@ -1,5 +1,6 @@
 """Insights in headless Chromium: an administrator opens the organization, facility and unit
-dashboards with a year of exposure imported, the u-chart and its data table, and a CSV export;
+dashboards with a year of exposure imported, the u-chart and its data table, CSV and XLSX
+exports and the peer-review page;
 the unit manager sees their unit's dashboard and not the facility's."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from careloop.core.demo import DemoResult
@@ -57,11 +59,26 @@ def test_an_administrator_reads_a_facility_dashboard_and_exports_its_rates(
     expect(table.locator("tbody tr")).to_have_count(12)
     screenshot(page, "insights-facility")
 
+    expect(page.get_by_text("Figures from the rollups rebuilt in the background")).to_be_visible()
+    expect(page.get_by_role("heading", name="Survey top-box trends")).to_be_visible()
+
     with page.expect_download() as info:
-        page.get_by_role("link", name="rates (CSV)").click()
+        page.locator("a[href*='/rates.csv']").click()
     saved = tmp_path / "rates.csv"
     info.value.save_as(saved)
-    assert saved.read_text().startswith("month,complaints_counted_once,cases,patient_days,")
+    assert saved.read_text().startswith("month,complaints_counted_once,cases,issues,patient_days,")
+    with page.expect_download() as info:
+        page.locator("a[href*='/rates.xlsx']").click()
+    workbook = tmp_path / "rates.xlsx"
+    info.value.save_as(workbook)
+    sheet = load_workbook(workbook, read_only=True).worksheets[0]
+    header = next(sheet.iter_rows(values_only=True))
+    assert header[:4] == ("month", "complaints_counted_once", "cases", "issues")
+
+    page.get_by_role("link", name="Hotspots per staff member").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hotspots per staff member")
+    expect(page.get_by_text("Peer review work product.")).to_be_visible()
+    screenshot(page, "insights-staff")
 
 
 def test_the_unit_manager_sees_their_unit_and_not_the_facility(

@@ -21,7 +21,7 @@ from careloop.surveys.models import Response
 from careloop.surveys.services import (
     instrument_from_template,
     invitation_create,
-    invitation_send_email,
+    invitation_send,
 )
 from tests.browser.conftest import ContextFactory, Screenshot, SignIn
 from tests.browser.test_intake import PHONE
@@ -80,7 +80,7 @@ def test_a_low_csat_score_from_an_emailed_link_opens_a_case_in_the_unit_queue(
         language="es",
         now=utcnow(),
     )
-    invitation_send_email(
+    invitation_send(
         actor=admin, invitation=invitation, base_url=settings.CARELOOP_BASE_URL, now=utcnow()
     )
     before = set(Case.objects.values_list("pk", flat=True))

@@ -133,7 +133,7 @@ def test_an_anonymous_client_with_a_status_page_is_asked_there_only(
     )
 
 
-def test_a_text_message_client_is_recorded_as_pending_the_channel_and_not_sent(
+def test_a_text_message_client_is_asked_by_text_with_a_one_time_link(
     open_case: CaseOpener, resolve: Resolver
 ) -> None:
     case = resolve(
@@ -143,11 +143,15 @@ def test_a_text_message_client_is_recorded_as_pending_the_channel_and_not_sent(
     check_back = check_back_of(case)
     assert (check_back.channel, check_back.status) == (
         CheckBackChannel.SMS,
-        CheckBackStatus.PENDING_CHANNEL,
+        CheckBackStatus.SCHEDULED,
     )
-    assert "sms pending channel" in case.events.get(kind="checkback_pending_channel").summary
-    assert followups_sweep(now=DUE_AT + timedelta(days=60)) == 0
-    assert not OutboundMessage.objects.exists()
+    assert "by text message scheduled" in case.events.get(kind="checkback_scheduled").summary
+    assert followups_sweep(now=DUE_AT) == 1
+    text = OutboundMessage.objects.get()
+    assert (text.channel, text.to_address) == ("sms", "+13125550199")
+    assert "Reply YES, PARTLY or NO" in text.body
+    assert "/c/" in text.body
+    assert "/partly/" in text.body
 
 
 def test_reopening_cancels_the_check_back_and_resolving_again_schedules_a_new_one(

@@ -56,5 +56,5 @@ def test_it_accepts_a_quoted_thousands_separator() -> None:
 def test_it_reports_missing_columns_on_line_one() -> None:
     _, problems = exposure_csv_parse("unit,month,value\n")
     assert [(p.line, p.reason) for p in problems] == [
-        (1, "missing columns: measure, unit_code (or unit and facility)")
+        (1, "missing columns: measure, unit_code (or unit and facility, or staff_email)")
     ]

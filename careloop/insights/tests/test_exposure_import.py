@@ -41,7 +41,7 @@ def test_it_imports_a_good_file_by_code_and_by_name(
     )
     event = AuditEvent.objects.get(event_type="insights.exposure_imported")
     assert event.action == "C"
-    assert event.detail == {"rows": 3, "created": 3, "updated": 0}
+    assert event.detail == {"rows": 3, "staff_rows": 0, "created": 3, "updated": 0}
 
 
 def test_a_second_import_replaces_the_month(admin: User, unit_a: Unit) -> None:

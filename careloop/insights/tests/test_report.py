@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from reportlab.graphics.shapes import Polygon
 
 from careloop.audit.models import AuditEvent
-from careloop.cases.models import Case
+from careloop.cases.models import Case, CorrectiveAction
 from careloop.conftest import CaseOpener
 from careloop.core.demo import demo_create
 from careloop.insights.dashboard import complaint_rate_chart
@@ -220,3 +220,44 @@ def test_a_unit_outside_the_funnel_limits_is_printed_in_bold() -> None:
     cells: list[list[Any]] = getattr(table, "_cellvalues")  # noqa: B009  # reportlab keeps it private
     verdicts = [row[-1] for row in cells[1:]]
     assert any(cell.style.name == "cell_bold" for cell in verdicts)
+
+
+def test_the_report_lists_top_themes_and_the_actions_taken_without_their_words(
+    frozen: None, facility_x: Facility, month_data: list[Case]
+) -> None:
+    Case.objects.filter(pk=month_data[2].pk).update(sev_respect=3)
+    CorrectiveAction.objects.create(
+        case=month_data[0],
+        description=SECRET,
+        due_on=date(2026, 3, 20),
+        created_at=datetime(2026, 3, 3, 15, tzinfo=UTC),
+    )
+    CorrectiveAction.objects.create(
+        case=month_data[3],
+        description=SECRET,
+        due_on=date(2026, 2, 1),
+        done_on=date(2026, 3, 10),
+        created_at=datetime(2026, 1, 6, 15, tzinfo=UTC),
+    )
+    report = monthly_report(facility=facility_x, month_on=date(2026, 3, 1), now=NOW)
+    assert [(t.label, t.month, t.prior) for t in report.themes] == [
+        ("Quality", 3, 1),
+        ("Respect and patient rights", 1, 0),
+    ]
+    actions = report.actions
+    assert (actions.recorded, actions.completed, actions.overdue) == (1, 1, 1)
+    assert [(a.reference, a.due_on, a.done_on) for a in actions.lines] == [
+        (month_data[3].reference, date(2026, 2, 1), date(2026, 3, 10)),
+        (month_data[0].reference, date(2026, 3, 20), None),
+    ]
+    assert report.month.issues == 3  # Ann's repeat adds none; Bob raises quality and respect
+    text = pdf_text(report_pdf(report))
+    assert "Top themes" in text
+    assert "Quality 3 75 % 1" in text
+    assert "Actions taken" in text
+    assert "1 corrective action recorded and 1 completed in March 2026; 1 open past" in text
+    assert month_data[0].reference in text
+    assert "Issues raised (issue-level count) 3 1" in text
+    assert "Zebra" not in text
+    assert not actions.more
+    assert "Only the first" not in text

@@ -3,6 +3,7 @@ server is down; one send per message however many workers claim; outcomes on the
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from datetime import timedelta
@@ -345,4 +346,7 @@ def test_the_worker_sweep_delivers_due_messages_and_logs_only_counts(
 
     assert len(inbox.envelopes) == 1
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("careloop")]
-    assert ours == ["message delivery: 1 sent"]
+    assert "message delivery: 1 sent" in ours
+    # Other sweeps may report too (a first text model queued), but only as counts.
+    assert all(re.fullmatch(r"[a-z ,\-]+: [0-9a-z ,]+", line) for line in ours), ours
+    assert not any("@" in line for line in ours)

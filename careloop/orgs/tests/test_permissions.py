@@ -71,8 +71,12 @@ def test_each_persona_holds_its_role_only_within_its_scope(
             "manager_a",
             {"view_case", "open_case", "note_case", "work_case", "close_case", "give_recovery"},
         ),
-        ("advocate_x", set(CAPABILITIES) - {"view_audit", "administer", "approve_compliance"}),
-        ("executive", {"view_case", "approve_compliance"}),
+        (
+            "advocate_x",
+            set(CAPABILITIES)
+            - {"view_audit", "administer", "approve_compliance", "view_peer_review"},
+        ),
+        ("executive", {"view_case", "approve_compliance", "view_peer_review"}),
         ("admin", set(CAPABILITIES)),
         ("outsider", set()),
     ],

@@ -3,7 +3,7 @@ nothing written unless all are good, opted-out addresses skipped and counted; th
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -54,7 +54,11 @@ def test_a_good_file_invites_and_emails_everyone_by_code_or_by_names(
     assert all(i.case is None and i.sent_at == NOW for i in invitations)
     assert OutboundMessage.objects.filter(template="survey_invitation", case=None).count() == 2
     audit = AuditEvent.objects.get(event_type="survey.encounters.imported")
-    assert audit.detail == {"rows": 2, "invited": 2, "opted_out": 0}
+    assert audit.detail == {"rows": 2, "invited": 2, "scheduled": 0, "opted_out": 0}
+    assert [(i.encounter_on, i.client_name) for i in invitations] == [
+        (date(2026, 3, 1), "Ana"),
+        (date(2026, 2, 28), ""),
+    ]
 
 
 def test_every_bad_row_is_reported_with_its_line_and_nothing_is_written(

@@ -13,7 +13,7 @@ from careloop.core.time import utcnow
 from careloop.messaging.services import messages_deliver_due
 from careloop.messaging.tests.conftest import Inbox
 from careloop.surveys.models import Response
-from careloop.surveys.services import invitation_send_email
+from careloop.surveys.services import invitation_send
 from careloop.surveys.tests.conftest import CLIENT_ADDRESS, InstrumentMaker, Inviter
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dummy_tasks")]
@@ -30,7 +30,7 @@ def test_an_emailed_link_read_from_a_real_mail_server_is_answered_once(
     settings.CARELOOP_BASE_URL = BASE_URL
     now = utcnow()
     invitation, _ = invite(make_instrument("csat_post_resolution"), at=now, language="it")
-    invitation_send_email(actor=None, invitation=invitation, base_url=BASE_URL, now=now)
+    invitation_send(actor=None, invitation=invitation, base_url=BASE_URL, now=now)
     assert messages_deliver_due(now=now) == 1
 
     (received,) = inbox.messages()

@@ -6,7 +6,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from careloop.orgs.models import Organization, User
-from careloop.surveys.instruments import TEMPLATES, ItemSpec, options_for
+from careloop.surveys.instruments import (
+    TEMPLATES,
+    ItemSpec,
+    missing_languages,
+    options_for,
+    text_in,
+)
 from careloop.surveys.models import InstrumentVersion, Item
 from careloop.surveys.services import instrument_from_template, instrument_revise, response_submit
 from careloop.surveys.tests.conftest import NOW, InstrumentMaker, Inviter
@@ -78,18 +84,27 @@ def test_a_revision_publishes_the_next_version_and_leaves_answered_ones_as_they_
     assert first.responses.count() == 1
 
 
-def test_a_revision_without_every_language_is_refused(
+def test_a_revision_needs_english_and_other_languages_fall_back_to_it(
     make_instrument: InstrumentMaker, admin: User
 ) -> None:
     instrument = make_instrument("nps")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="no English text"):
         instrument_revise(
             actor=admin,
             instrument=instrument,
-            items=[ItemSpec(type="yes_no", texts={"en": "Would you come back?"})],
+            items=[ItemSpec(type="yes_no", texts={"es": "¿Volvería?"})],
             now=NOW,
         )
     assert instrument.versions.count() == 1
+    version = instrument_revise(
+        actor=admin,
+        instrument=instrument,
+        items=[ItemSpec(type="yes_no", texts={"en": "Would you come back?"})],
+        now=NOW,
+    )
+    item = version.items.get()
+    assert text_in(item.texts, "it") == "Would you come back?"
+    assert missing_languages(item.texts) == ["es", "it"]
 
 
 def test_a_condition_must_point_at_an_earlier_scale_item(

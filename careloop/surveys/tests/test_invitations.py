@@ -20,7 +20,7 @@ from careloop.surveys.selectors import (
 from careloop.surveys.services import (
     INVITATION_VALID_DAYS,
     email_hash,
-    invitation_send_email,
+    invitation_send,
     optout_record,
     response_submit,
 )
@@ -78,7 +78,7 @@ def test_the_email_goes_in_the_clients_language_with_new_links(
     invitation, old_token = invite(
         make_instrument("csat_post_resolution"), case=case, language="es"
     )
-    message = invitation_send_email(
+    message = invitation_send(
         actor=None, invitation=invitation, base_url="https://care.example.org", now=NOW
     )
     assert message.template == "survey_invitation"
@@ -96,9 +96,7 @@ def test_an_invitation_without_a_case_is_emailed_and_audited_on_the_organization
     make_instrument: InstrumentMaker, invite: Inviter
 ) -> None:
     invitation, _ = invite(make_instrument("nps"))
-    message = invitation_send_email(
-        actor=None, invitation=invitation, base_url="https://x", now=NOW
-    )
+    message = invitation_send(actor=None, invitation=invitation, base_url="https://x", now=NOW)
     assert message.case is None
     assert message.organization_id == invitation.organization_id
     audit = AuditEvent.objects.get(event_type="message.queued")
@@ -113,4 +111,4 @@ def test_an_address_that_opted_out_after_the_invitation_is_not_emailed(
     invitation, _ = invite(make_instrument("nps"), case=open_case())
     optout_record(invitation=invitation, now=NOW)
     with pytest.raises(ValidationError):
-        invitation_send_email(actor=None, invitation=invitation, base_url="https://x", now=NOW)
+        invitation_send(actor=None, invitation=invitation, base_url="https://x", now=NOW)

@@ -187,6 +187,23 @@ def test_bad_inputs_give_no_suggestion_or_truncation(model: themes.ThemeModel) -
     assert np.isinf(model.decision_scores([""])).all()
 
 
+def test_unsupported_script_or_language_gives_no_suggestion(
+    model: themes.ThemeModel, data: themes_data.MultiLabelData
+) -> None:
+    # Texts the model never saw the script of would otherwise get its prior themes.
+    foreign = [
+        "护士很好 食物很冷",
+        "الطعام كان باردا",
+        "Le personnel était très gentil et le repas froid",
+    ]
+    assert model.suggest(foreign) == [[], [], []]
+    assert np.isinf(model.decision_scores(foreign)).all()
+    assert model.suggest(["The soup was cold"])[0]
+    single = themes.train_single(data.texts, [str(r.sentiment or 3) for r in data.rows])
+    assert single.predict(foreign) == [None, None, None]
+    assert not single.predict_proba(foreign).any()
+
+
 def test_thresholds_are_tuned_on_training_rows_only(
     monkeypatch: pytest.MonkeyPatch,
     data: themes_data.MultiLabelData,
