@@ -190,7 +190,8 @@ def _bounce_record(
     *, organization_id: int, record: InboundMessage, parsed: ParsedMail, now: datetime
 ) -> _Routed:
     outbound = (
-        OutboundMessage.objects.select_for_update()
+        # of=("self",): the case is an outer join, which PostgreSQL cannot lock.
+        OutboundMessage.objects.select_for_update(of=("self",))
         .filter(organization_id=organization_id, message_id__in=parsed.bounced_ids)
         .select_related("case")
         .first()
