@@ -12,6 +12,7 @@ from django.db import transaction
 from careloop.cases import records, services
 from careloop.cases.models import Case, Channel, ContactPreference, Kind, ReporterType, Status
 from careloop.cases.services import NewCase
+from careloop.core.demo_insights import demo_insights
 from careloop.core.demo_recovery import recovery_demo
 from careloop.core.demo_text import FIRST_NAMES, JOB_TITLES, LAST_NAMES, NARRATIVES
 from careloop.core.time import local_date
@@ -334,6 +335,16 @@ def demo_create(*, now: datetime, cases: int = 300, seed: int = 7) -> DemoResult
         owners=owners,
         rng=rng,
         now=now,
+    )
+    demo_insights(
+        organization=org,
+        facilities=facilities,
+        units=units,
+        admin=by_name["admin"],
+        owners=owners,
+        rng=rng,
+        now=now,
+        work=_work,
     )
     accounts = tuple((u, r.label, DEMO_PASSWORD) for u, _f, _l, r, _fi, _un in ACCOUNTS)
     return DemoResult(organization=org, cases=cases, accounts=accounts)

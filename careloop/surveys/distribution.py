@@ -20,6 +20,7 @@ from django.db.models import Q
 from careloop.cases.models import Case, ContactPreference, Status
 from careloop.core.time import utcnow
 from careloop.followups.checkbacks import NOTHING_TO_PUT_RIGHT
+from careloop.sms.services import sms_case_number
 from careloop.surveys.configuration import survey_settings_for
 from careloop.surveys.instruments import LANGUAGES
 from careloop.surveys.models import Invitation, InvitationOrigin, SurveySettings
@@ -43,10 +44,12 @@ def _resolved_unasked(config: SurveySettings, now: datetime) -> Q:
             status__in=RESOLVED_STATUSES,
             resolved_at__lte=cutoff,
             resolved_at__gt=cutoff - LOOKBACK,
-            contact_preference=ContactPreference.EMAIL,
             erased_at__isnull=True,
         )
-        & ~Q(reporter_email="")
+        & (
+            (Q(contact_preference=ContactPreference.EMAIL) & ~Q(reporter_email=""))
+            | (Q(contact_preference=ContactPreference.SMS) & ~Q(reporter_phone=""))
+        )
         & ~Q(kind__in=NOTHING_TO_PUT_RIGHT)
     )
 
@@ -64,7 +67,13 @@ def _invite_after_resolution(*, case_id: int, config: SurveySettings, now: datet
             asked = Invitation.objects.filter(case=case, origin=InvitationOrigin.RESOLUTION)
             if case.status not in RESOLVED_STATUSES or asked.exists():
                 return False
-            if optout_exists(organization_id=case.organization_id, email=case.reporter_email):
+            # The client's own channel: email, or a text to the number they gave.
+            email = mobile = ""
+            if case.contact_preference == ContactPreference.SMS:
+                mobile = sms_case_number(case)
+            else:
+                email = case.reporter_email
+            if optout_exists(organization_id=case.organization_id, email=email or mobile):
                 return False
             invitation, _token = invitation_create(
                 actor=None,
@@ -72,7 +81,8 @@ def _invite_after_resolution(*, case_id: int, config: SurveySettings, now: datet
                 facility=case.facility,
                 unit=case.unit,
                 case=case,
-                email=case.reporter_email,
+                email=email,
+                mobile=mobile,
                 language=case.language if case.language in LANGUAGES else "en",
                 anonymous=config.anonymous_default,
                 origin=InvitationOrigin.RESOLUTION,
@@ -83,7 +93,7 @@ def _invite_after_resolution(*, case_id: int, config: SurveySettings, now: datet
             )
     except IntegrityError:  # another sweeper asked this case first
         return False
-    except ValidationError:  # a bad stored address, or one that opted out meanwhile
+    except ValidationError:  # a bad stored address or number, or one that opted out meanwhile
         return False
     return True
 

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 import pytest
 from django.db import connection
 
+from careloop.cases.models import ContactPreference
 from careloop.core.worker import SWEEPS
 from careloop.followups.tests.conftest import DUE_AT, RESOLVED_AT, EmailedCaseMaker
-from careloop.messaging.models import OutboundMessage
+from careloop.messaging.models import MessageChannel, OutboundMessage
 from careloop.orgs.models import Organization
 from careloop.surveys.distribution import (
     surveys_sweep,
@@ -69,6 +70,38 @@ def test_a_resolved_case_is_asked_once_after_the_delay_in_its_language(
     (message,) = _messages()
     assert message.case == case
     assert message.language == "es"
+
+
+@pytest.mark.django_db
+def test_a_client_who_chose_texts_is_asked_by_text_after_a_resolution(
+    emailed_case: EmailedCaseMaker, after_resolution: SurveySettings
+) -> None:
+    case = emailed_case(
+        language="it",
+        contact_preference=ContactPreference.SMS,
+        reporter_email="",
+        reporter_phone="(312) 555-0142",
+    )
+    assert surveys_sweep(now=DUE_AT) == (1, 0)
+    invitation = Invitation.objects.get()
+    assert (invitation.case, invitation.email, invitation.mobile) == (case, "", "+13125550142")
+    (message,) = _messages()
+    assert (message.channel, message.to_address, message.language) == (
+        MessageChannel.SMS,
+        "+13125550142",
+        "it",
+    )
+    assert "/q/" in message.body
+
+
+@pytest.mark.django_db
+def test_a_client_who_chose_texts_with_an_unusable_number_is_not_asked(
+    emailed_case: EmailedCaseMaker, after_resolution: SurveySettings
+) -> None:
+    emailed_case(contact_preference=ContactPreference.SMS, reporter_email="", reporter_phone="12")
+    assert surveys_sweep(now=DUE_AT) == (0, 0)
+    assert not Invitation.objects.exists()
+    assert not _messages()
 
 
 @pytest.mark.django_db
