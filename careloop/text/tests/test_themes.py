@@ -328,3 +328,50 @@ def test_logistic_estimator_trains_and_suggests(
     suggestions = model.suggest(["Bed sheets were stained."])[0]
     assert suggestions
     assert all(0.0 <= s.confidence <= 1.0 for s in suggestions)
+
+
+def test_default_estimator_is_nbsvm_folded_into_one_weight_matrix(
+    model: themes.ThemeModel, data: themes_data.MultiLabelData
+) -> None:
+    assert model.config.estimator == "nbsvm"
+    # The naive-Bayes ratios are folded into the weights: scores are one linear map.
+    rows = data.texts[:20]
+    usable = [t for t in rows if normalise_text(t) is not None]
+    expected = model.features.transform(usable) @ model.weights + model.bias
+    np.testing.assert_allclose(model.decision_scores(usable), expected, rtol=1e-5, atol=1e-5)
+    assert model.weights.shape == (model.features.n_features, len(model.label_names))
+
+
+def test_plain_svc_estimator_still_trains_and_differs_from_nbsvm(
+    data: themes_data.MultiLabelData,
+    split: tuple[list[int], list[int]],
+    model: themes.ThemeModel,
+) -> None:
+    train_idx, test_idx = split
+    svc = themes.train(
+        [data.texts[i] for i in train_idx],
+        [data.label_sets[i] for i in train_idx],
+        data.label_names,
+        themes.ModelConfig(estimator="svc", C=0.5),
+    )
+    report = themes.evaluate(
+        svc, [data.texts[i] for i in test_idx], [data.label_sets[i] for i in test_idx]
+    )
+    assert report.macro_f1 >= 0.7
+    assert not np.allclose(svc.weights, model.weights)
+
+
+def test_nbsvm_beta_one_keeps_fitted_weights_and_zero_gives_pure_ratios() -> None:
+    texts = [f"cold food {i}" for i in range(8)] + [f"rude nurse {i}" for i in range(8)]
+    labels = [{"Food"}] * 8 + [{"Staff"}] * 8
+    pure = themes.train(texts, labels, config=themes.ModelConfig(nb_beta=0.0))
+    # With beta = 0 every label's weights are proportional to its log-count ratios.
+    col = pure.weights[:, pure.label_names.index("Food")]
+    assert pure.features.n_features > 0
+    food = pure.features.transform(["cold food"]) @ pure.weights + pure.bias
+    staff = pure.features.transform(["rude nurse"]) @ pure.weights + pure.bias
+    j = pure.label_names.index("Food")
+    assert food[0, j] > staff[0, j]
+    assert np.count_nonzero(col) > 0
+    fitted = themes.train(texts, labels, config=themes.ModelConfig(nb_beta=1.0))
+    assert not np.allclose(fitted.weights, pure.weights)
