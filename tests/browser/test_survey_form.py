@@ -56,6 +56,7 @@ def test_a_survey_can_be_answered_with_the_keyboard_alone(
 ) -> None:
     page = new_context(**PHONE).new_page()
     page.goto(_invitation(demo, "nps", "en"))
+    before = Response.objects.count()  # the demo has answers of its own
     for _ in range(80):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.type === 'radio'"):
@@ -69,4 +70,4 @@ def test_a_survey_can_be_answered_with_the_keyboard_alone(
     page.keyboard.press("Enter")
     expect(page.get_by_text("Your answers have been recorded.")).to_be_visible()
     screenshot(page, "survey-answered")
-    assert Response.objects.count() == 1
+    assert Response.objects.count() == before + 1
