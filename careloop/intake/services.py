@@ -24,7 +24,7 @@ from careloop.cases.models import (
     SafetyType,
     Visibility,
 )
-from careloop.cases.services import NewCase, case_open, case_route
+from careloop.cases.services import NewCase, case_locked_for_write, case_open, case_route
 from careloop.cases.timeline import case_event_record
 from careloop.core.text import clean_text
 from careloop.intake.models import ClientAccess, IntakeSubmission, Source
@@ -174,15 +174,13 @@ def intake_submit(*, concern: PublicConcern, link_base: str, now: datetime) -> F
     _validate(concern)
     if IntakeSubmission.objects.filter(form_nonce=concern.form_nonce).exists():
         raise AlreadySubmitted("This form was already sent.", code="replayed")
-    token = secrets.token_urlsafe(24)
     try:
         with transaction.atomic():
             case = case_open(actor=None, data=_new_case(concern), now=now)
             IntakeSubmission.objects.create(
                 case=case, source=concern.source, form_nonce=concern.form_nonce, submitted_at=now
             )
-            ClientAccess.objects.create(case=case, token_hash=token_hash(token), created_at=now)
-            _acknowledge(case=case, link=f"{link_base}{status_path(token)}", now=now)
+            token = client_acknowledge(case=case, link_base=link_base, now=now)
             if case.kind == Kind.COMPLIMENT:
                 _route_compliment(case=case, now=now)
     except IntegrityError as exc:
@@ -190,6 +188,17 @@ def intake_submit(*, concern: PublicConcern, link_base: str, now: datetime) -> F
             raise AlreadySubmitted("This form was already sent.", code="replayed") from exc
         raise
     return Filed(case=case, token=token)
+
+
+def client_acknowledge(*, case: Case, link_base: str, now: datetime) -> str:
+    """A new case's private status link for its client, and the acknowledgement that carries it
+    in the client's language, by text or email as they asked (none without an address). Every
+    channel that opens a case for a client (web form, email, text) calls this. Returns the
+    link's token (only its hash is stored)."""
+    token = secrets.token_urlsafe(24)
+    ClientAccess.objects.create(case=case, token_hash=token_hash(token), created_at=now)
+    _acknowledge(case=case, link=f"{link_base}{status_path(token)}", now=now)
+    return token
 
 
 def _acknowledge(*, case: Case, link: str, now: datetime) -> None:
@@ -288,10 +297,24 @@ def client_status_seen(*, access: ClientAccess, now: datetime) -> None:
 @transaction.atomic
 def client_information_add(*, access: ClientAccess, body: str, now: datetime) -> Note:
     """The client adds to what they told us, through their status link."""
-    from careloop.cases.services import case_locked_for_write
-
-    case = case_locked_for_write(access.case)
     body = clean_text(body, field="Information", max_chars=ADDITION_LIMIT, required=True)
+    return client_note_add(
+        case=access.case,
+        body=body,
+        kind="client_added",
+        summary="The client added information through their status link",
+        now=now,
+    )
+
+
+@transaction.atomic
+def client_note_add(*, case: Case, body: str, kind: str, summary: str, now: datetime) -> Note:
+    """What the client adds to their case by any channel (status link, email reply, text
+    reply): a client note on the timeline, and an email to the case's owner. `body` is already
+    checked by the caller, whose limits depend on the channel."""
+    from careloop.messaging.services import message_queue
+
+    case = case_locked_for_write(case)
     note = Note.objects.create(
         case=case, author=None, from_client=True, at=now, visibility=Visibility.CLIENT, body=body
     )
@@ -300,15 +323,13 @@ def client_information_add(*, access: ClientAccess, body: str, now: datetime) ->
         actor=None,
         at=now,
         action="C",
-        kind="client_added",
-        summary="The client added information through their status link",
+        kind=kind,
+        summary=summary,
         object_type="note",
         object_id=str(note.pk),
         fields=["body"],
     )
     if case.owner is not None and case.owner.email:
-        from careloop.messaging.services import message_queue
-
         message_queue(
             case=case,
             to=case.owner.email,

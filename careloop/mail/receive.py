@@ -9,7 +9,6 @@ fail as a whole, so however often a worker dies and retries, nothing is lost or 
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,11 +20,10 @@ from django.db.models import Q
 
 from careloop.audit.services import audit_record
 from careloop.cases.models import Case, Channel, ContactPreference, Kind, Note, Visibility
-from careloop.cases.services import NewCase, case_locked_for_write, case_open
+from careloop.cases.services import NewCase, case_open
 from careloop.cases.timeline import case_event_record
 from careloop.core.text import clean_text
-from careloop.intake.models import ClientAccess
-from careloop.intake.services import status_path, token_hash
+from careloop.intake.services import client_acknowledge, client_note_add
 from careloop.mail.attachments import attachment_check
 from careloop.mail.models import InboundMessage, MailAttachment, Mailbox, OutboundBounce, Outcome
 from careloop.mail.parsing import ParsedMail, mail_parse, reply_text
@@ -278,46 +276,28 @@ def _case_open(
     notes += _attachments_store(case=case, record=record, parsed=parsed, now=now)
     _staff_note(case=case, lines=notes, now=now)
     if email and email not in _own_addresses(mailbox):
-        _acknowledge(case=case, now=now)
+        client_acknowledge(case=case, link_base=settings.CARELOOP_BASE_URL, now=now)
     return _Routed(Outcome.CASE, "", case)
 
 
 def _reply_add(*, case: Case, record: InboundMessage, parsed: ParsedMail, now: datetime) -> _Routed:
-    case = case_locked_for_write(case)
     text = reply_text(parsed.body) or (
         "(The email had no text; see its attachments.)"
         if parsed.attachments
         else "(The email had no text.)"
     )
     body = clean_text(text[:REPLY_LIMIT], field="Email", max_chars=REPLY_LIMIT, required=True)
-    note = Note.objects.create(
-        case=case, author=None, from_client=True, at=now, visibility=Visibility.CLIENT, body=body
-    )
-    case_event_record(
+    note = client_note_add(
         case=case,
-        actor=None,
-        at=now,
-        action="C",
+        body=body,
         kind="client_emailed",
         summary="The client replied by email",
-        object_type="note",
-        object_id=str(note.pk),
-        fields=["body"],
+        now=now,
     )
+    case = note.case
     notes = _reading_notes(parsed, truncated=len(text) > REPLY_LIMIT)
     notes += _attachments_store(case=case, record=record, parsed=parsed, now=now)
     _staff_note(case=case, lines=notes, now=now)
-    if case.owner is not None and case.owner.email:
-        from careloop.messaging.services import message_queue
-
-        message_queue(
-            case=case,
-            to=case.owner.email,
-            template="client_added_information",
-            language=case.owner.language,
-            context={"reference": case.reference},
-            now=now,
-        )
     return _Routed(Outcome.REPLY, "", case, note)
 
 
@@ -404,27 +384,3 @@ def _own_addresses(mailbox: Mailbox) -> set[str]:
     from email.utils import parseaddr
 
     return {mailbox.address.lower(), parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()}
-
-
-def _acknowledge(*, case: Case, now: datetime) -> None:
-    """The same acknowledgement as the web form: a private status link, in the client's
-    language. It is marked Auto-Submitted, so well-behaved responders do not answer it."""
-    from careloop.messaging.services import message_queue
-
-    token = secrets.token_urlsafe(24)
-    ClientAccess.objects.create(case=case, token_hash=token_hash(token), created_at=now)
-    message_queue(
-        case=case,
-        to=case.reporter_email,
-        template="intake_acknowledgement",
-        language=case.language,
-        context={
-            "reference": case.reference,
-            "facility_name": case.facility.name,
-            "status_url": f"{settings.CARELOOP_BASE_URL}{status_path(token)}",
-            "kind": case.kind,
-            "phone": case.facility.after_hours_phone,
-        },
-        now=now,
-        redact_after_send=True,
-    )

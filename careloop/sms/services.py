@@ -7,7 +7,6 @@ messaging.services.message_queue(channel="sms")."""
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -30,8 +29,7 @@ from careloop.cases.timeline import case_event_record
 from careloop.core.text import clean_text
 from careloop.followups.models import CheckBack, CheckBackChannel, CheckBackStatus, Via
 from careloop.followups.services import followup_record_answer
-from careloop.intake.models import ClientAccess
-from careloop.intake.services import status_path, token_hash
+from careloop.intake.services import client_acknowledge, client_note_add
 from careloop.messaging.models import OutboundMessage
 from careloop.messaging.services import message_queue
 from careloop.orgs.models import Setting, User
@@ -340,33 +338,16 @@ def _open_thread(*, organization_id: int, sender: str, now: datetime) -> SmsThre
 
 def _reply_add(*, case: Case, sender: str, body: str, now: datetime) -> Case:
     """The client's text, kept on the case as what the client added; the owner is told."""
-    case = case_locked_for_write(case)
     text = clean_text(body, field="Text", max_chars=TEXT_LIMIT) or EMPTY_TEXT
-    note = Note.objects.create(
-        case=case, author=None, from_client=True, at=now, visibility=Visibility.CLIENT, body=text
-    )
-    case_event_record(
+    note = client_note_add(
         case=case,
-        actor=None,
-        at=now,
-        action="C",
+        body=text,
         kind="client_added",
         summary="The client replied by text message",
-        object_type="note",
-        object_id=str(note.pk),
-        fields=["body"],
+        now=now,
     )
-    sms_thread_touch(case=case, number=sender, now=now)
-    if case.owner is not None and case.owner.email:
-        message_queue(
-            case=case,
-            to=case.owner.email,
-            template="client_added_information",
-            language=case.owner.language,
-            context={"reference": case.reference},
-            now=now,
-        )
-    return case
+    sms_thread_touch(case=note.case, number=sender, now=now)
+    return note.case
 
 
 def _case_from_text(*, number: FacilityNumber, sender: str, body: str, now: datetime) -> Case:
@@ -390,7 +371,5 @@ def _case_from_text(*, number: FacilityNumber, sender: str, body: str, now: date
     )
     case = case_open(actor=None, data=data, now=now)
     sms_thread_touch(case=case, number=sender, now=now)
-    token = secrets.token_urlsafe(24)
-    ClientAccess.objects.create(case=case, token_hash=token_hash(token), created_at=now)
-    sms_acknowledge(case=case, link=f"{settings.CARELOOP_BASE_URL}{status_path(token)}", now=now)
+    client_acknowledge(case=case, link_base=settings.CARELOOP_BASE_URL, now=now)
     return case
