@@ -347,24 +347,33 @@ def _funnel_description(plot: Funnel, x_label: str) -> str:
     return " ".join(sentences)
 
 
-def funnel_plot_svg(plot: Funnel, *, title: str, x_label: str, y_label: str) -> str:
+def funnel_plot_svg(
+    plot: Funnel,
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    empty_note: str = "No unit has enough exposure to judge",
+    chart_id: str = "funnel",
+) -> str:
     """Units as points (x = exposure, y = rate) with the curved 95 % and 99.8 % limits around
     the overall rate; units outside 95 % as squares, outside 99.8 % as diamonds. Units too
-    small to judge are not drawn (the page lists them)."""
+    small to judge are not drawn (the page lists them). `chart_id` keeps the title and
+    description ids unique when a page shows several plots."""
     judged = plot.judged
     head = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="funnel-plot" role="img" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
-        'aria-labelledby="funnel-title funnel-desc" font-family="sans-serif" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="sans-serif" '
         'style="max-width:100%;height:auto">',
-        f'<title id="funnel-title">{_e(title)}</title>',
-        f'<desc id="funnel-desc">{_e(_funnel_description(plot, x_label))}</desc>',
+        f'<title id="{chart_id}-title">{_e(title)}</title>',
+        f'<desc id="{chart_id}-desc">{_e(_funnel_description(plot, x_label))}</desc>',
         '<rect class="background" width="100%" height="100%" fill="#fff"/>',
     ]
     if plot.rate is None or not judged:
         head.append(
             f'<text class="note" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" '
-            'font-size="13" fill="#333">No unit has enough exposure to judge</text></svg>'
+            f'font-size="13" fill="#333">{_e(empty_note)}</text></svg>'
         )
         return "".join(head)
     rate, per = plot.rate, plot.per

@@ -62,12 +62,14 @@ def staff_hotspots(request: HttpRequest, facility_id: int) -> HttpResponse:
                     title=f"Complaints {unit_label}, {g.group} staff, {place.name}",
                     x_label=measure.label if measure else "",
                     y_label=f"Complaints {unit_label}",
+                    empty_note="No one in this group has enough exposure to judge",
+                    chart_id=f"funnel-{index}",
                 )
             )
             if g.funnel is not None and g.funnel.points
             else "",
         )
-        for g in groups
+        for index, g in enumerate(groups, start=1)
     ]
     peer_review_viewed(
         user=user,

@@ -117,4 +117,9 @@ def test_the_svg_says_so_when_no_unit_can_be_judged() -> None:
     plot = funnel([UnitInput(label="A", events=1, exposure=100)])
     svg = funnel_plot_svg(plot, title="t", x_label="x", y_label="y")
     assert "No unit has enough exposure to judge" in svg
+    staff = funnel_plot_svg(
+        plot, title="t", x_label="x", y_label="y", empty_note="No one <here>", chart_id="f2"
+    )
+    assert "No one &lt;here&gt;" in staff
+    assert 'aria-labelledby="f2-title f2-desc"' in staff
     ET.fromstring(svg)  # noqa: S314  # our own output

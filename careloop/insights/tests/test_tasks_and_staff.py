@@ -3,6 +3,7 @@ hotspots per named staff member (peer review: capability, suppression, audit).""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -312,6 +313,10 @@ def test_per_person_outliers_show_only_to_peer_review_roles_and_are_audited(
     body = response.content.decode()
     assert "Nurse 3" in body
     assert "above 99.8 %" in body
+    # One plot per staff group: ids stay unique so each plot keeps its own text alternative.
+    ids = re.findall(r'id="(funnel-[^"]+)"', body)
+    assert ids
+    assert len(ids) == len(set(ids))
     event = viewed.get()
     assert event.detail["people"] == 4
     assert "Nurse" not in str(event.detail)
