@@ -24,8 +24,8 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 def clinic(org: Organization) -> Facility:
     return Facility.objects.create(
         organization=org,
-        name="Riverside Clinic",
-        setting="clinic",
+        name="Riverside Home Care",
+        setting="home_health",
         jurisdiction="US-IL",
         time_zone="America/Chicago",
         holiday_calendar="us_federal",
@@ -35,12 +35,12 @@ def clinic(org: Organization) -> Facility:
 
 @pytest.fixture
 def outpatients(clinic: Facility) -> Unit:
-    return Unit.objects.create(facility=clinic, name="Outpatients")
+    return Unit.objects.create(facility=clinic, name="North Route")
 
 
 @pytest.fixture
 def pharmacy(clinic: Facility) -> Unit:
-    return Unit.objects.create(facility=clinic, name="Pharmacy")
+    return Unit.objects.create(facility=clinic, name="South Route")
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def builtin(name: str, **fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def helpdesk_spec() -> dict[str, Any]:
-    return builtin(HELPDESK, facility={"fixed": "Riverside Clinic"})
+    return builtin(HELPDESK, facility={"fixed": "Riverside Home Care"})
 
 
 class Checker(Protocol):

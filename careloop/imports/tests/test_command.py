@@ -20,7 +20,7 @@ def test_a_dry_run_prints_the_report_and_imports_nothing(
     admin: User, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = ["--mapping", "django-helpdesk", "--actor", admin.username]
-    call_command("import_cases", TICKETS, *args, "--facility", "Riverside Clinic", "--dry-run")
+    call_command("import_cases", TICKETS, *args, "--facility", "Riverside Home Care", "--dry-run")
     out = capsys.readouterr().out
     assert "5 rows read, 4 would be created, 0 rejected, 1 skipped." in out
     assert "skipped row 5 [status]: status maps to skip" in out
@@ -32,11 +32,11 @@ def test_it_imports_and_a_second_run_creates_nothing(
     admin: User, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = ["--mapping", "django-helpdesk", "--actor", admin.username, "--facility"]
-    call_command("import_cases", TICKETS, *args, "Riverside Clinic")
+    call_command("import_cases", TICKETS, *args, "Riverside Home Care")
     assert "4 created" in capsys.readouterr().out
     assert Case.objects.count() == 4
     with pytest.raises(CommandError, match="no rejected rows"):
-        call_command("import_cases", TICKETS, *args, "Riverside Clinic")
+        call_command("import_cases", TICKETS, *args, "Riverside Home Care")
     assert Case.objects.count() == 4
     assert ImportBatch.objects.filter(status=BatchStatus.IMPORTED).count() == 1
 

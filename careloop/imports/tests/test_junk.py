@@ -36,20 +36,21 @@ BIG = "x" * (10 * 1024 * 1024)
 JUNE_2_0930 = datetime(2025, 6, 2, 9, 30)  # noqa: DTZ001
 JUNE_4 = datetime(2025, 6, 4)  # noqa: DTZ001
 JUNK = [
-    "1;2025-04-03 10:00;Riverside Clinic;Outpatients;Complaint;Good row;;;;Open;;",  # row 2
+    "1;2025-04-03 10:00;Riverside Home Care;North Route;Complaint;Good row;;;;Open;;",  # row 2
     "",  # row 3: empty
-    "2;03/04/2025;Riverside Clinic;Outpatients;Complaint;Ambiguous date;;;;Open;;",
-    "3;13/04/2025;Riverside Clinic;Nowhere Ward;Complaint;Unknown unit;;;;Open;;",
-    "1;2025-04-03 10:00;Riverside Clinic;Outpatients;Complaint;Good row;;;;Open;;",
-    "4;2025-02-30;Riverside Clinic;Pharmacy;Complaint;Bad date;;;;Open;;",
-    "5;2025-04-05;Riverside Clinic;Pharmacy;Complaint;Unknown status;;;;Lost;;",
-    f'6;2025-04-06;Riverside Clinic;Pharmacy;Complaint;"{BIG}";;;;Open;;',
-    "7;2025-04-07;Riverside Clinic;Pharmacy;Complaint;;;;;Open;;",
-    "8;2027-01-01;Riverside Clinic;Pharmacy;Complaint;From the future;;;;Open;;",
-    "9;2025-04-09 12:00;Riverside Clinic;Pharmacy;Complaint;Closed first;;;;Closed;2025-04-01;",
-    "ten;2025-04-10;Riverside Clinic;Pharmacy;Complaint;Text id;;;;Open;;",
-    "11;2025-04-11;Elsewhere;Pharmacy;Rant;Two problems;;not-an-email;;Open;;",
-    "12;2025-04-12;Riverside Clinic;Pharmacy;Complaint;Not yet resolved;;;;Resolved;;",
+    "2;03/04/2025;Riverside Home Care;North Route;Complaint;Ambiguous date;;;;Open;;",
+    "3;13/04/2025;Riverside Home Care;Nowhere Ward;Complaint;Unknown unit;;;;Open;;",
+    "1;2025-04-03 10:00;Riverside Home Care;North Route;Complaint;Good row;;;;Open;;",
+    "4;2025-02-30;Riverside Home Care;South Route;Complaint;Bad date;;;;Open;;",
+    "5;2025-04-05;Riverside Home Care;South Route;Complaint;Unknown status;;;;Lost;;",
+    f'6;2025-04-06;Riverside Home Care;South Route;Complaint;"{BIG}";;;;Open;;',
+    "7;2025-04-07;Riverside Home Care;South Route;Complaint;;;;;Open;;",
+    "8;2027-01-01;Riverside Home Care;South Route;Complaint;From the future;;;;Open;;",
+    "9;2025-04-09 12:00;Riverside Home Care;South Route;Complaint;Closed first;;;;Closed;"
+    "2025-04-01;",
+    "ten;2025-04-10;Riverside Home Care;South Route;Complaint;Text id;;;;Open;;",
+    "11;2025-04-11;Elsewhere;South Route;Rant;Two problems;;not-an-email;;Open;;",
+    "12;2025-04-12;Riverside Home Care;South Route;Complaint;Not yet resolved;;;;Resolved;;",
 ]
 
 
@@ -81,7 +82,7 @@ def test_the_dry_run_reports_every_rejected_row_and_why(check: Checker) -> None:
             "bad date: '03/04/2025' is ambiguous (day first or month first): the mapping must "
             "accept only one of them",
         ),
-        (5, "Unit", "Nowhere Ward", "unknown unit 'Nowhere Ward' in Riverside Clinic"),
+        (5, "Unit", "Nowhere Ward", "unknown unit 'Nowhere Ward' in Riverside Home Care"),
         (6, "Reference", "1", "duplicate of row 2 (same source id)"),
         (7, "Date received", "2025-02-30", "bad date: '2025-02-30' is not a valid date or time"),
         (8, "Status", "Lost", "unknown status 'Lost'"),
@@ -111,7 +112,7 @@ def test_a_file_with_rejected_rows_cannot_be_imported(check: Checker, admin: Use
 
 def _clean(rows: int) -> bytes:
     lines = [
-        f"{n};2025-0{n}-1{n} 09:00;Riverside Clinic;Pharmacy;Complaint;Case {n};;;;Resolved;"
+        f"{n};2025-0{n}-1{n} 09:00;Riverside Home Care;South Route;Complaint;Case {n};;;;Resolved;"
         f"2025-0{n}-2{n};Sorted"
         for n in range(1, rows + 1)
     ]
@@ -154,7 +155,8 @@ def test_a_row_that_fails_when_imported_refuses_the_whole_batch(
     batch = import_batch_run(actor=admin, batch=batch, now=NOW)
     assert batch.status == BatchStatus.FAILED
     assert batch.content is None
-    assert [p[3] for p in problems(batch)] == ["unknown unit 'Pharmacy' in Riverside Clinic"] * 3
+    unknown = "unknown unit 'South Route' in Riverside Home Care"
+    assert [p[3] for p in problems(batch)] == [unknown] * 3
     after = row_counts()
     assert after["cases"] == before["cases"] == 0
     assert AuditEvent.objects.filter(event_type="import.refused").count() == 1
@@ -180,7 +182,7 @@ def test_imported_cases_page_nobody_and_ask_nobody(
     check: Checker, admin: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     rows = [
-        "1;2025-04-01 09:00;Riverside Clinic;Pharmacy;Complaint;The aide hit my mother and "
+        "1;2025-04-01 09:00;Riverside Home Care;South Route;Complaint;The aide hit my mother and "
         "pushed her;;a@example.org;;Resolved;2025-04-02;",
     ]
     spec = junk_spec(contact_preference={"fixed": "email"})
@@ -218,8 +220,8 @@ def test_an_xlsx_file_imports_with_spreadsheet_dates_in_local_time(
             [
                 101,
                 JUNE_2_0930,
-                "Riverside Clinic",
-                "Outpatients",
+                "Riverside Home Care",
+                "North Route",
                 "Complaint",
                 "Cold food",
                 "Jo Park",
@@ -233,8 +235,8 @@ def test_an_xlsx_file_imports_with_spreadsheet_dates_in_local_time(
             [
                 "oops",
                 "2025-06-03",
-                "Riverside Clinic",
-                "Pharmacy",
+                "Riverside Home Care",
+                "South Route",
                 "Complaint",
                 "Text id",
                 None,
@@ -258,8 +260,8 @@ def test_an_xlsx_file_imports_with_spreadsheet_dates_in_local_time(
                     [
                         101,
                         JUNE_2_0930,
-                        "Riverside Clinic",
-                        "Outpatients",
+                        "Riverside Home Care",
+                        "North Route",
                         "Complaint",
                         "Cold food",
                         "Jo Park",
@@ -287,9 +289,9 @@ def test_acknowledgements_replay_at_their_time_and_late_ones_count_as_breaches(
 ) -> None:
     header = HEADER + ";Acknowledged"
     rows = [
-        "1;2025-04-01 09:00;Riverside Clinic;Pharmacy;Complaint;On time;;;;Acknowledged;;;"
+        "1;2025-04-01 09:00;Riverside Home Care;South Route;Complaint;On time;;;;Acknowledged;;;"
         "2025-04-01 11:00",
-        "2;2025-04-01 09:00;Riverside Clinic;Pharmacy;Complaint;Late;;;;Closed;2025-04-20;;"
+        "2;2025-04-01 09:00;Riverside Home Care;South Route;Complaint;Late;;;;Closed;2025-04-20;;"
         "2025-04-07 10:00",
     ]
     spec = junk_spec(acknowledged_at={"columns": ["Acknowledged"]})

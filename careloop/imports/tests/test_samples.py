@@ -39,10 +39,10 @@ def test_the_helpdesk_sample_dry_runs_with_the_duplicate_skipped(check: Checker)
     ]
     planned = {r["source_id"]: r for r in batch.report["planned"]}
     assert {k: (v["unit"], v["status"]) for k, v in planned.items()} == {
-        "101": ("Outpatients", "closed"),
-        "102": ("Pharmacy", "resolved"),
-        "103": ("Pharmacy", "investigating"),
-        "105": ("Outpatients", "investigating"),
+        "101": ("North Route", "closed"),
+        "102": ("South Route", "resolved"),
+        "103": ("South Route", "investigating"),
+        "105": ("North Route", "investigating"),
     }
     assert Case.objects.count() == 0  # a dry run keeps nothing
     assert ImportedRecord.objects.count() == 0

@@ -191,7 +191,7 @@ def test_a_value_map_line_without_an_equals_sign_is_explained(
     batch = check((SAMPLES / "django_helpdesk_tickets.csv").read_bytes(), helpdesk_spec())
     _signed_in(client, admin)
     data = _form_data(helpdesk_spec())
-    data["unit__values"] = "Outpatients = Outpatients\nPharmacy"
+    data["unit__values"] = "North Route = North Route\nSouth Route"
     response = client.post(reverse("imports:mapping", args=[batch.pk]), data)
     assert response.status_code == 400
     assert b"Unit, value map line 2: write" in response.content
