@@ -27,7 +27,7 @@ from careloop.intake.services import client_acknowledge, client_note_add
 from careloop.mail.attachments import attachment_check
 from careloop.mail.models import InboundMessage, MailAttachment, Mailbox, OutboundBounce, Outcome
 from careloop.mail.parsing import ParsedMail, mail_parse, reply_text
-from careloop.messaging.models import OutboundMessage
+from careloop.messaging.models import MessageStatus, OutboundMessage
 from careloop.orgs.models import Setting
 from careloop.text.screening import LANGUAGES, detect_language
 
@@ -203,6 +203,10 @@ def _bounce_record(
     OutboundBounce.objects.create(
         outbound=outbound, report=record, status_code=parsed.bounce_status, bounced_at=now
     )
+    if outbound.status == MessageStatus.SENT:  # it left us, but never arrived
+        outbound.status = MessageStatus.FAILED
+        outbound.last_error = f"bounced {parsed.bounce_status}".strip()[:100]
+        outbound.save(update_fields=["status", "last_error"])
     summary = f"Email bounced ({parsed.bounce_status or 'no status'}): {outbound.template}"
     if outbound.case is not None:
         case_event_record(

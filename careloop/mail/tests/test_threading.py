@@ -14,7 +14,7 @@ from careloop.cases.models import Case, Note, Visibility
 from careloop.conftest import RECEIVED_AT, make_user
 from careloop.mail.models import InboundMessage, OutboundBounce, Outcome
 from careloop.mail.tests.conftest import MAILBOX_ADDRESS, Inbox, Sweep, sample
-from careloop.messaging.models import OutboundMessage
+from careloop.messaging.models import MessageStatus, OutboundMessage
 from careloop.messaging.services import messages_deliver_due
 from careloop.messaging.tests.conftest import Inbox as SmtpInbox
 from careloop.messaging.tests.conftest import SmtpServer, free_port, smtp_point_at
@@ -154,13 +154,17 @@ def test_a_reference_of_another_organization_does_not_thread(
 
 def test_a_bounce_marks_the_message_it_names(inbox: Inbox, sweep: Sweep, smtp: SmtpInbox) -> None:
     case = first_case(inbox, sweep)
+    assert messages_deliver_due(now=RECEIVED_AT + timedelta(minutes=1)) == 1
     ack = OutboundMessage.objects.get(case=case)
+    assert ack.status == MessageStatus.SENT
     inbox.deliver(sample("bounce_dsn.eml", MESSAGE_ID=ack.message_id))
 
     assert sweep(LATER) == {"bounce": 1}
 
     bounce = OutboundBounce.objects.get()
     assert (bounce.outbound_id, bounce.status_code) == (ack.pk, "5.1.1")
+    ack.refresh_from_db()
+    assert (ack.status, ack.last_error) == (MessageStatus.FAILED, "bounced 5.1.1")
     event = case.events.get(kind="message_bounced")
     assert event.summary == "Email bounced (5.1.1): intake_acknowledgement"
     assert Case.objects.count() == 1
