@@ -9,7 +9,6 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from careloop.audit.services import audit_record
 from careloop.cases.models import Case, Status
 from careloop.cases.services import case_locked_for_write, case_reopen_for_client
 from careloop.cases.timeline import case_event_record
@@ -19,9 +18,9 @@ from careloop.followups.models import Answer, CheckBack, FollowUpAnswer, FollowU
 from careloop.followups.selectors import LinkState, checkback_link_state
 from careloop.orgs.models import User
 from careloop.orgs.permissions import has_capability_anywhere, org_id_of
+from careloop.orgs.services import org_settings_save
 
 COMMENT_LIMIT = 5_000
-SETTINGS_FIELDS = ("checkback_after_days", "reminders", "reminder_after_days", "link_valid_days")
 
 
 def followup_open_for(case: Case) -> bool:
@@ -133,29 +132,16 @@ def followup_settings_save(
     if not has_capability_anywhere(actor, "administer"):
         raise PermissionDenied("Only organization administrators can change this.")
     organization_id = org_id_of(actor)
-    FollowUpSettings.objects.get_or_create(organization_id=organization_id)
-    record = FollowUpSettings.objects.select_for_update().get(organization_id=organization_id)
-    new = {
-        "checkback_after_days": checkback_after_days,
-        "reminders": reminders,
-        "reminder_after_days": reminder_after_days,
-        "link_valid_days": link_valid_days,
-    }
-    changed = [name for name in SETTINGS_FIELDS if getattr(record, name) != new[name]]
-    for name, value in new.items():
-        setattr(record, name, value)
-    record.updated_at = now
-    record.full_clean(exclude=["organization"])
-    record.save(update_fields=[*SETTINGS_FIELDS, "updated_at"])
-    audit_record(
-        actor=actor,
-        action="U",
-        event_type="org.followupsettings.changed",
-        at=now,
+    return org_settings_save(
+        model=FollowUpSettings,
         organization_id=organization_id,
-        object_type="followupsettings",
-        object_id=str(record.pk),
-        fields=changed,
-        actor_role="admin",
+        values={
+            "checkback_after_days": checkback_after_days,
+            "reminders": reminders,
+            "reminder_after_days": reminder_after_days,
+            "link_valid_days": link_valid_days,
+        },
+        actor=actor,
+        event_type="org.followupsettings.changed",
+        now=now,
     )
-    return record

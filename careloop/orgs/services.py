@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -134,3 +135,40 @@ def user_signin_reset(
             fields=fields,
             actor_role="admin",
         )
+
+
+SettingsRow = TypeVar("SettingsRow", bound=models.Model)
+
+
+def org_settings_save(
+    *,
+    model: type[SettingsRow],
+    organization_id: int,
+    values: dict[str, object],
+    actor: User,
+    event_type: str,
+    now: datetime,
+) -> SettingsRow:
+    """Write an organization's one settings row of `model` (created on first use): lock it,
+    set `values` and `updated_at`, validate, save and audit which fields changed. The caller
+    checks who may do it and what the values mean. Call inside a transaction."""
+    model._default_manager.get_or_create(organization_id=organization_id)
+    record = model._default_manager.select_for_update().get(organization_id=organization_id)
+    changed = [name for name, value in values.items() if getattr(record, name) != value]
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.updated_at = now  # type: ignore[attr-defined]
+    record.full_clean(exclude=["organization"])
+    record.save(update_fields=[*values, "updated_at"])
+    audit_record(
+        actor=actor,
+        action="U",
+        event_type=event_type,
+        at=now,
+        organization_id=organization_id,
+        object_type=model._meta.model_name or "",
+        object_id=str(record.pk),
+        fields=changed,
+        actor_role="admin",
+    )
+    return record

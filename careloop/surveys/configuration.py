@@ -8,20 +8,10 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from careloop.audit.services import audit_record
 from careloop.orgs.models import User
 from careloop.orgs.permissions import has_capability_anywhere, org_id_of
+from careloop.orgs.services import org_settings_save
 from careloop.surveys.models import Instrument, InstrumentVersion, SurveySettings
-
-SETTINGS_FIELDS = (
-    "after_resolution",
-    "after_resolution_version",
-    "after_resolution_days",
-    "reminder_after_days",
-    "after_encounter_days",
-    "minimum_n",
-    "anonymous_default",
-)
 
 
 def survey_settings_for(*, organization_id: int) -> SurveySettings:
@@ -66,32 +56,19 @@ def survey_settings_save(
         raise ValidationError(
             "Choose the survey to send after resolutions.", code="version_missing"
         )
-    SurveySettings.objects.get_or_create(organization_id=organization_id)
-    record = SurveySettings.objects.select_for_update().get(organization_id=organization_id)
-    new = {
-        "after_resolution": after_resolution,
-        "after_resolution_version": version,
-        "after_resolution_days": after_resolution_days,
-        "reminder_after_days": reminder_after_days,
-        "after_encounter_days": after_encounter_days,
-        "minimum_n": minimum_n,
-        "anonymous_default": anonymous_default,
-    }
-    changed = [name for name in SETTINGS_FIELDS if getattr(record, name) != new[name]]
-    for name, value in new.items():
-        setattr(record, name, value)
-    record.updated_at = now
-    record.full_clean(exclude=["organization"])
-    record.save(update_fields=[*SETTINGS_FIELDS, "updated_at"])
-    audit_record(
-        actor=actor,
-        action="U",
-        event_type="survey.settings.changed",
-        at=now,
+    return org_settings_save(
+        model=SurveySettings,
         organization_id=organization_id,
-        object_type="surveysettings",
-        object_id=str(record.pk),
-        fields=changed,
-        actor_role="admin",
+        values={
+            "after_resolution": after_resolution,
+            "after_resolution_version": version,
+            "after_resolution_days": after_resolution_days,
+            "reminder_after_days": reminder_after_days,
+            "after_encounter_days": after_encounter_days,
+            "minimum_n": minimum_n,
+            "anonymous_default": anonymous_default,
+        },
+        actor=actor,
+        event_type="survey.settings.changed",
+        now=now,
     )
-    return record
